@@ -1,0 +1,26 @@
+namespace MLNet.TensorCompression.Onnx;
+
+/// <summary>Element counting and formatting of tensor shapes, for validation messages.</summary>
+internal static class OnnxShape
+{
+    /// <summary>
+    /// Product of the sizes, saturated just above <see cref="Array.MaxLength"/> so that no shape can
+    /// overflow it; a result above <see cref="Array.MaxLength"/> means "too many elements for an array".
+    /// Sizes must be non-negative.
+    /// </summary>
+    public static long ElementCount(ReadOnlySpan<int> shape)
+    {
+        const long saturated = (long)int.MaxValue + 1;
+        long count = 1;
+        foreach (var size in shape)
+        {
+            // count <= 2^31 and size < 2^31, so the product cannot overflow a long.
+            count = Math.Min(count * size, saturated);
+        }
+
+        return count;
+    }
+
+    /// <summary>Formats a shape as "[3,4]".</summary>
+    public static string Format<T>(ReadOnlySpan<T> shape) => "[" + string.Join(",", shape.ToArray()) + "]";
+}
