@@ -1,4 +1,18 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Running;
+using MLNet.TensorCompression.Benchmarks;
 
-// Run with: dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// BenchmarkDotNet:  dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --filter '*'
+// One case, wall time and peak memory of this process (what BenchmarkDotNet does not report):
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --peak fc-4096x25088-tt-r32
+if (args.Length == 2 && args[0] == "--peak")
+{
+    var work = DecompositionCases.Prepare(args[1]);
+    var clock = Stopwatch.StartNew();
+    double error = work();
+    clock.Stop();
+    using var self = Process.GetCurrentProcess();
+    Console.WriteLine($"{args[1]}: {clock.Elapsed.TotalSeconds:F2} s, relative error {error:F4}, peak working set {self.PeakWorkingSet64 / (1024.0 * 1024 * 1024):F2} GiB");
+    return;
+}
+BenchmarkSwitcher.FromAssembly(typeof(DecompositionCases).Assembly).Run(args);

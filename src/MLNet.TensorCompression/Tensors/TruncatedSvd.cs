@@ -159,14 +159,14 @@ internal static class TruncatedSvd
         {
             var svd = MathNetFactorizations.Svd(a);
             int rank = budget.ChooseRank(svd.SingularValues, ExactZeroFloor);
-            return Result(svd.LeftVectors(rank), svd.SingularValues, svd.RightVectorsTransposed(rank), SvdMethod.Exact, budget);
+            return Result(svd.LeftVectors(rank), svd.SingularValues, svd.RightVectorsTransposed(rank), SvdMethod.Exact, budget, spectrumIsComplete: true);
         }
 
         // Aᵀ = Q·R, so A = Rᵀ·Qᵀ; with Rᵀ = U·S·Vrt, A = U·S·(Vrt·Qᵀ).
         var (qt, rt) = MathNetFactorizations.ThinQrOfTranspose(a);
         var small = MathNetFactorizations.Svd(rt);
         int r = budget.ChooseRank(small.SingularValues, ExactZeroFloor);
-        return Result(small.LeftVectors(r), small.SingularValues, Gemm.Multiply(small.RightVectorsTransposed(r), qt), SvdMethod.Exact, budget);
+        return Result(small.LeftVectors(r), small.SingularValues, Gemm.Multiply(small.RightVectorsTransposed(r), qt), SvdMethod.Exact, budget, spectrumIsComplete: true);
     }
 
     private static TruncatedSvdResult ComputeRandomized(Matrix a, RankBudget budget, int seed)
@@ -198,6 +198,7 @@ internal static class TruncatedSvd
         int rank = budget.ChooseRank(sigma, GramZeroFloor);
         var wt = new Matrix(rank, eigenvectorRows.Cols, eigenvectorRows.Data.AsSpan(0, rank * eigenvectorRows.Cols).ToArray());
         double[] kept = sigma[..rank];
+        double discarded = budget.Discarded(sigma, rank, spectrumIsComplete: basis is null);
 
         // σ₁ is zero only if a sketch missed a non-zero A entirely; a zero weight then keeps Vt finite.
         double[] inverse = kept.Select(x => x > 0 ? 1.0 / x : 0.0).ToArray();
@@ -211,7 +212,7 @@ internal static class TruncatedSvd
                 TensorPrimitives.Multiply(vt.Row(i), inverse[i], vt.Row(i));
             }
 
-            return Result(basis is null ? w : Gemm.Multiply(basis, w), kept, vt, method, budget);
+            return new TruncatedSvdResult(basis is null ? w : Gemm.Multiply(basis, w), kept, vt, method, discarded);
         }
 
         Matrix u = Gemm.MultiplyTransposeB(projected, wt);
@@ -221,13 +222,13 @@ internal static class TruncatedSvd
         }
 
         var (uo, so, vto) = Orthonormalization.Repair(u, kept, basis is null ? wt : Gemm.MultiplyTransposeB(wt, basis));
-        return Result(uo, so, vto, method, budget);
+        return new TruncatedSvdResult(uo, so, vto, method, discarded);
     }
 
-    private static TruncatedSvdResult Result(Matrix u, double[] sigma, Matrix vt, SvdMethod method, RankBudget budget)
+    private static TruncatedSvdResult Result(Matrix u, double[] sigma, Matrix vt, SvdMethod method, RankBudget budget, bool spectrumIsComplete)
     {
         double[] kept = sigma.Length == u.Cols ? sigma : sigma[..u.Cols];
-        return new TruncatedSvdResult(u, kept, vt, method, budget.Discarded(kept));
+        return new TruncatedSvdResult(u, kept, vt, method, budget.Discarded(sigma, u.Cols, spectrumIsComplete));
     }
 
     private static TruncatedSvdResult ZeroMatrixResult(int rows, int cols, SvdMethod method)
@@ -264,7 +265,13 @@ internal static class TruncatedSvd
             return rank;
         }
 
-        /// <summary>max(0, ‖A‖_F² − Σ σᵢ²) over the kept values.</summary>
-        public double Discarded(ReadOnlySpan<double> kept) => Math.Max(0, NormSquared - TensorPrimitives.SumOfSquares(kept));
+        /// <summary>
+        /// ‖A − U·Uᵀ·A‖_F² for the first <paramref name="rank"/> values: the tail sum when <paramref name="sigma"/> is the
+        /// whole spectrum (exact even when tiny), else max(0, ‖A‖_F² − Σ kept σᵢ²), which a sketch's partial spectrum
+        /// allows but which loses values below about 1e-16·‖A‖_F² to cancellation.
+        /// </summary>
+        public double Discarded(ReadOnlySpan<double> sigma, int rank, bool spectrumIsComplete) => spectrumIsComplete
+            ? TensorPrimitives.SumOfSquares(sigma[rank..])
+            : Math.Max(0, NormSquared - TensorPrimitives.SumOfSquares(sigma[..rank]));
     }
 }

@@ -1,0 +1,115 @@
+using MLNet.TensorCompression.Tensors;
+
+namespace MLNet.TensorCompression.Decomposition;
+
+/// <summary>
+/// A tensor in tensor-train (TT) format: A[i₀,…,i_{d−1}] = G₀[i₀]·G₁[i₁]·…·G_{d−1}[i_{d−1}], where core k is
+/// G_k[r_k, n_k, r_{k+1}] (row-major) and r₀ = r_d = 1.
+/// </summary>
+public sealed class TensorTrain
+{
+    private readonly int[] modeSizes;
+    private readonly int[] ranks;
+    private readonly double[][] cores;
+
+    /// <summary>Builds a tensor train from its cores; core k must hold ranks[k]·modeSizes[k]·ranks[k+1] values.</summary>
+    /// <exception cref="ArgumentException">The ranks, sizes and cores do not fit together.</exception>
+    public TensorTrain(IReadOnlyList<int> modeSizes, IReadOnlyList<int> ranks, IReadOnlyList<double[]> cores)
+    {
+        ArgumentNullException.ThrowIfNull(modeSizes);
+        ArgumentNullException.ThrowIfNull(ranks);
+        ArgumentNullException.ThrowIfNull(cores);
+        int d = modeSizes.Count;
+        if (d == 0) throw new ArgumentException("A tensor train needs at least one mode.", nameof(modeSizes));
+        if (ranks.Count != d + 1 || ranks[0] != 1 || ranks[d] != 1)
+            throw new ArgumentException($"Ranks must have d+1 = {d + 1} entries starting and ending with 1; got [{string.Join(", ", ranks)}].", nameof(ranks));
+        if (cores.Count != d) throw new ArgumentException($"Expected {d} cores, got {cores.Count}.", nameof(cores));
+        for (int k = 0; k < d; k++)
+        {
+            if (modeSizes[k] < 1 || ranks[k] < 1)
+                throw new ArgumentOutOfRangeException(nameof(modeSizes), $"Mode size and rank at position {k} must be ≥ 1.");
+            long expected = (long)ranks[k] * modeSizes[k] * ranks[k + 1];
+            if (cores[k] is null || cores[k].Length != expected)
+                throw new ArgumentException($"Core {k} must hold {ranks[k]}×{modeSizes[k]}×{ranks[k + 1]} = {expected} values; it holds {cores[k]?.Length ?? 0}.", nameof(cores));
+        }
+        this.modeSizes = modeSizes.ToArray();
+        this.ranks = ranks.ToArray();
+        this.cores = cores.ToArray();
+    }
+
+    /// <summary>The mode sizes n₀…n_{d−1}.</summary>
+    public IReadOnlyList<int> ModeSizes => modeSizes;
+
+    /// <summary>The TT ranks r₀…r_d (r₀ = r_d = 1).</summary>
+    public IReadOnlyList<int> Ranks => ranks;
+
+    /// <summary>Core k, row-major [r_k, n_k, r_{k+1}].</summary>
+    public IReadOnlyList<double[]> Cores => cores;
+
+    /// <summary>Number of stored values, Σ r_k·n_k·r_{k+1}.</summary>
+    public long ParameterCount => cores.Sum(c => (long)c.Length);
+
+    /// <summary>
+    /// TT-SVD (Oseledets 2011): sweeps left to right, truncating each unfolding with the per-bond threshold
+    /// δ = ε‖A‖_F/√(d−1), so that ‖A − Â‖_F ≤ ε‖A‖_F when no rank cap binds. The input is not modified.
+    /// </summary>
+    /// <param name="tensor">The dense tensor, row-major over <paramref name="modeSizes"/>.</param>
+    /// <param name="modeSizes">Sizes of the d modes.</param>
+    /// <param name="truncation">Rank caps (one, or one per bond: d−1 values) and tolerance.</param>
+    /// <exception cref="ArgumentException">Shapes disagree, a value is not finite, or a truncation setting is out of range.</exception>
+    public static DecompositionResult<TensorTrain> Decompose(double[] tensor, IReadOnlyList<int> modeSizes, Truncation truncation)
+    {
+        ArgumentNullException.ThrowIfNull(truncation);
+        double normSquared = TensorInput.ValidateAndMeasure(tensor, modeSizes);
+        int d = modeSizes.Count;
+        truncation.Validate(Math.Max(d - 1, 0), "bond");
+        if (d == 1) return new(new TensorTrain(modeSizes, [1, 1], [(double[])tensor.Clone()]), 0, truncation.Tolerance);
+
+        double perBondBudget = truncation.Tolerance * truncation.Tolerance * normSquared / (d - 1);
+        var ranks = new int[d + 1];
+        ranks[0] = ranks[d] = 1;
+        var cores = new double[d][];
+        double discarded = 0;
+
+        // Invariant: remainder holds the not-yet-factored part as a (r_k·n_k) × (n_{k+1}⋯n_{d−1}) matrix.
+        var remainder = new Matrix(modeSizes[0], tensor.Length / modeSizes[0], tensor);
+        for (int k = 0; k < d - 1; k++)
+        {
+            var svd = TruncatedSvd.Compute(remainder, truncation.RankCapAt(k), perBondBudget, seed: k);
+            cores[k] = svd.U.Data;
+            ranks[k + 1] = svd.Rank;
+            discarded += svd.DiscardedNormSquared;
+            var projected = ScaledRightFactor(svd); // Uᵀ·remainder, r × (n_{k+1}⋯)
+            remainder = projected.Reshape(svd.Rank * modeSizes[k + 1], projected.Cols / modeSizes[k + 1]);
+        }
+        cores[d - 1] = remainder.Data;
+        var train = new TensorTrain(modeSizes, ranks, cores);
+        return new(train, RelativeError(discarded, normSquared), truncation.Tolerance);
+    }
+
+    /// <summary>Contracts the cores back into a dense row-major tensor.</summary>
+    public double[] ToDense()
+    {
+        // Grows a (n₀⋯n_k) × r_{k+1} matrix one core at a time.
+        var product = new Matrix(modeSizes[0], ranks[1], (double[])cores[0].Clone());
+        for (int k = 1; k < cores.Length; k++)
+        {
+            var core = new Matrix(ranks[k], modeSizes[k] * ranks[k + 1], cores[k]);
+            var next = Gemm.Multiply(product, core);
+            product = next.Reshape(next.Rows * modeSizes[k], ranks[k + 1]);
+        }
+        return product.Data;
+    }
+
+    /// <summary>diag(σ)·Vᵀ, which equals Uᵀ·A for the truncated SVD of A: the part the next step factors.</summary>
+    internal static Matrix ScaledRightFactor(TruncatedSvdResult svd)
+    {
+        var vt = svd.Vt;
+        for (int i = 0; i < svd.Rank; i++)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(vt.Row(i), svd.SingularValues[i], vt.Row(i));
+        return vt;
+    }
+
+    internal static double RelativeError(double discardedNormSquared, double normSquared) =>
+        normSquared == 0 ? 0 : Math.Sqrt(Math.Max(0, discardedNormSquared) / normSquared);
+}
