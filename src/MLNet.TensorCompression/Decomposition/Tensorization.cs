@@ -8,8 +8,10 @@ namespace MLNet.TensorCompression.Decomposition;
 /// <item>Matrix W[M, N] with M = ∏mₖ, N = ∏nₖ: mode k is the pair (mₖ, nₖ) of size mₖ·nₖ, index iₖ·nₖ + jₖ
 /// (interleaved, Novikov et al. 2015).</item>
 /// <item>Conv kernel K[C_out, C_in, kh, kw] with C_in = ∏cₖ, C_out = ∏sₖ: mode 0 is the spatial pair (kh, kw),
-/// then mode k is the channel pair (cₖ, sₖ), index cₖ·sₖ' + sₖ (Garipov et al. 2016), so a TT's first core is the
-/// spatial filter bank F[kh·kw, r].</item>
+/// then the channel pairs (cₖ, sₖ), index cₖ·|sₖ| + sₖ (Garipov et al. 2016), so a TT's first core is the spatial
+/// filter bank F[kh·kw, r]. The channel pairs run from the least significant channel factor to the most significant:
+/// after the spatial convolution the rank axis then sits next to the factor the next core contracts, which lets the
+/// ONNX op run as a chain of MatMuls without transposes.</item>
 /// </list>
 /// Sizes that factor badly are handled, never rejected: a prime size gets one factor equal to itself and 1s elsewhere,
 /// and a pair (1, 1) is dropped, so a layer whose sizes do not factor may end up with a single mode
@@ -87,7 +89,10 @@ public sealed class Tensorization
         return ForConvKernel(BalancedFactorization.Split(outChannels, d), BalancedFactorization.Split(inChannels, d), kernelHeight, kernelWidth);
     }
 
-    /// <summary>Tensorises a convolution kernel with the given output-channel factors sₖ and input-channel factors cₖ.</summary>
+    /// <summary>
+    /// Tensorises a convolution kernel with the given output-channel factors sₖ and input-channel factors cₖ, each list
+    /// from the most significant factor to the least (C_in index = c₀·(c₁⋯) + …).
+    /// </summary>
     public static Tensorization ForConvKernel(IReadOnlyList<int> outChannelFactors, IReadOnlyList<int> inChannelFactors, int kernelHeight, int kernelWidth)
     {
         RequirePositive(kernelHeight, nameof(kernelHeight));
@@ -95,11 +100,13 @@ public sealed class Tensorization
         RequireFactors(outChannelFactors, inChannelFactors, nameof(outChannelFactors), nameof(inChannelFactors));
         (var outKept, var inKept) = DropUnitPairs(outChannelFactors, inChannelFactors);
         int d = outKept.Length;
-        // Split axes are [s0..s(d-1), c0..c(d-1), kh, kw]; mode 0 is (kh, kw), mode k+1 is (c_k, s_k).
+        // Split axes are [s0..s(d-1), c0..c(d-1), kh, kw] (index 0 most significant); mode 0 is (kh, kw), then the
+        // pairs (c_k, s_k) from k = d-1 (least significant) down to 0.
         var split = outKept.Concat(inKept).Append(kernelHeight).Append(kernelWidth).ToArray();
-        var permutation = new[] { 2 * d, 2 * d + 1 }.Concat(Enumerable.Range(0, d).SelectMany(k => new[] { d + k, k })).ToArray();
+        var fromLeastSignificant = Enumerable.Range(0, d).Reverse().ToArray();
+        var permutation = new[] { 2 * d, 2 * d + 1 }.Concat(fromLeastSignificant.SelectMany(k => new[] { d + k, k })).ToArray();
         var modeFactors = new[] { new[] { kernelHeight, kernelWidth } }
-            .Concat(Enumerable.Range(0, d).Select(k => new[] { inKept[k], outKept[k] })).ToArray();
+            .Concat(fromLeastSignificant.Select(k => new[] { inKept[k], outKept[k] })).ToArray();
         var shape = new[] { outKept.Aggregate(1, (a, b) => a * b), inKept.Aggregate(1, (a, b) => a * b), kernelHeight, kernelWidth };
         return new Tensorization(shape, split, permutation, modeFactors);
     }

@@ -36,7 +36,7 @@ public sealed class TensorizationTests
     public void ConvKernelUsesSpatialModeThenChannelPairs()
     {
         var t = Tensorization.ForConvKernel([2, 3], [2, 2], 3, 1); // C_out 6 = (s0,s1), C_in 4 = (c0,c1), 3×1 kernel
-        Assert.AreEqual("(3·1)(2·2)(2·3)", t.ToString());
+        Assert.AreEqual("(3·1)(2·3)(2·2)", t.ToString(), "spatial mode, then channel pairs from the least significant");
         var kernel = Enumerable.Range(0, 6 * 4 * 3).Select(v => (float)v).ToArray();
         var tensor = t.Fold(kernel);
         for (int s0 = 0; s0 < 2; s0++)
@@ -46,11 +46,11 @@ public sealed class TensorizationTests
         for (int h = 0; h < 3; h++)
         {
             int outChannel = s0 * 3 + s1, inChannel = c0 * 2 + c1;
-            int spatial = h, pair0 = c0 * 2 + s0, pair1 = c1 * 3 + s1;
-            Assert.AreEqual(kernel[(outChannel * 4 + inChannel) * 3 + h], tensor[(spatial * 4 + pair0) * 6 + pair1]);
+            int spatial = h, pair1 = c1 * 3 + s1, pair0 = c0 * 2 + s0; // modes (c1·s1) then (c0·s0)
+            Assert.AreEqual(kernel[(outChannel * 4 + inChannel) * 3 + h], tensor[(spatial * 6 + pair1) * 4 + pair0]);
         }
         CollectionAssert.AreEqual(kernel, t.Unfold(tensor));
-        Assert.AreEqual("(3·3)(8·8)(4·4)(4·4)", Tensorization.ForConvKernel(128, 128, 3, 3).ToString());
+        Assert.AreEqual("(3·3)(4·4)(4·4)(8·8)", Tensorization.ForConvKernel(128, 128, 3, 3).ToString());
     }
 
     [TestMethod]
