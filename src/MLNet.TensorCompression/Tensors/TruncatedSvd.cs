@@ -58,7 +58,7 @@ internal static class TruncatedSvd
     /// <param name="seed">Seed of the randomized method's Gaussian sketch, which makes it deterministic.</param>
     /// <param name="forceMethod">Method to use instead of <see cref="ChooseMethod"/>'s choice.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range (named).</exception>
-    /// <exception cref="ArgumentException">The matrix contains NaN or infinity, or its squared norm overflows.</exception>
+    /// <exception cref="ArgumentException">The matrix contains NaN or infinity, or its squared norm overflows or underflows double.</exception>
     public static TruncatedSvdResult Compute(Matrix a, int maxRank, double maxDiscardedNormSquared, int seed = 12345, SvdMethod? forceMethod = null)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -89,7 +89,10 @@ internal static class TruncatedSvd
 
         if (normSquared == 0)
         {
-            return ZeroMatrixResult(a.Rows, a.Cols, method);
+            // A non-zero matrix whose squares all underflow would otherwise pass for zero.
+            return a.Data.Any(x => x != 0)
+                ? throw new ArgumentException("The squared Frobenius norm of the matrix underflows double; scale the matrix first.", nameof(a))
+                : ZeroMatrixResult(a.Rows, a.Cols, method);
         }
 
         var budget = new RankBudget(normSquared, maxRank, maxDiscardedNormSquared);
