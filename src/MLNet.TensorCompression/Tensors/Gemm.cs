@@ -12,9 +12,11 @@ namespace MLNet.TensorCompression.Tensors;
 /// <para>
 /// All five products run one GotoBLAS-style driver. The logical operands a (m×k) and b (k×n) are read through
 /// strides, so a transposed operand is never materialised; blocks of them are packed into contiguous micro-panels
-/// (a: MR rows interleaved per depth step, b: NR columns per depth step) that a register-blocked MR×NR
-/// micro-kernel streams through with FMA. Packing a transposed operand is a strided gather, packing the other
-/// layout is a row copy; both cost O(block) against O(block × other side) multiply-adds.
+/// (a: MR rows interleaved per depth step, b: NR columns per depth step) that a register-blocked 8×8
+/// micro-kernel (16 Vector256 accumulators, FMA) streams through. Packing an operand that is contiguous along the
+/// depth is an 8×4 transpose in AVX registers, packing the other layout a row copy; both cost O(block) against
+/// O(block × other side) multiply-adds. Without hardware Vector256/AVX the same code runs on the portable
+/// fallbacks: correct, but slow.
 /// </para>
 /// <para>
 /// Blocking (Zen 4: 32 KB L1d, 1 MB L2 per core): a kc×NR micro-panel of b (16 KB) stays in L1, an MC×kc block of a
