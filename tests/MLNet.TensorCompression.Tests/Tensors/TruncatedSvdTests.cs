@@ -169,6 +169,32 @@ public sealed class TruncatedSvdTests
     }
 
     [TestMethod]
+    [DataRow(nameof(SvdMethod.Exact))]
+    [DataRow(nameof(SvdMethod.Gram))]
+    [DataRow(nameof(SvdMethod.Randomized))]
+    public void TinyShapesWork(string methodName)
+    {
+        SvdMethod method = Enum.Parse<SvdMethod>(methodName);
+        foreach (var (rows, cols) in new[] { (1, 1), (1, 9), (9, 1), (2, 3), (3, 2) })
+        {
+            Matrix a = TestMatrices.Uniform(rows, cols, rows * 10 + cols);
+            TruncatedSvdResult svd = TruncatedSvd.Compute(a, int.MaxValue, 0, forceMethod: method);
+            AssertShapes(svd, rows, cols);
+            AssertOrthonormalColumns(svd.U);
+            Assert.IsTrue(ReconstructionError(a, svd) <= 1e-7 * Math.Sqrt(TestMatrices.NormSquared(a)), $"{rows}×{cols}");
+        }
+    }
+
+    [TestMethod]
+    public void NormUnderflowThrowsInsteadOfPassingForZero()
+    {
+        var a = new Matrix(2, 2);
+        a[0, 1] = 1e-200;
+        var e = Assert.ThrowsExactly<ArgumentException>(() => TruncatedSvd.Compute(a, 1, 0));
+        Assert.AreEqual("a", e.ParamName);
+    }
+
+    [TestMethod]
     public void RandomizedIsDeterministicForASeed()
     {
         Matrix a = TestMatrices.Uniform(300, 320, 31);
