@@ -1,0 +1,121 @@
+using MLNet.TensorCompression.Onnx.Protobuf;
+using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
+using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
+
+namespace MLNet.TensorCompression.Layers;
+
+/// <summary>
+/// Writes the nodes of one factorised layer in one of two forms, so each op describes its computation once:
+/// <list type="bullet">
+/// <item>a model-local function body: values have local names, and every per-layer integer becomes an attribute of the
+/// calling node that the body reads through a <c>Constant</c> with <c>ref_attr_name</c> — so layers that differ only
+/// in sizes share one body;</item>
+/// <item>inline nodes of the main graph: names carry the layer's prefix and per-layer integers become int64
+/// initializers.</item>
+/// </list>
+/// </summary>
+internal sealed class OpBodyBuilder
+{
+    private readonly string? namePrefix;
+    private readonly List<NodeProto> nodes = [];
+    private readonly List<TensorProto> initializers = [];
+    private readonly List<AttributeProto> callAttributes = [];
+    private readonly List<string> declaredAttributes = [];
+    private readonly HashSet<string> localNames = new(StringComparer.Ordinal);
+
+    private OpBodyBuilder(string? namePrefix) => this.namePrefix = namePrefix;
+
+    /// <summary>A builder for a function body.</summary>
+    public static OpBodyBuilder ForFunction() => new(null);
+
+    /// <summary>A builder for plain nodes in the main graph, named <c>{namePrefix}/…</c>.</summary>
+    public static OpBodyBuilder ForInline(string namePrefix) => new(namePrefix);
+
+    /// <summary>The nodes written so far, in topological order.</summary>
+    public IReadOnlyList<NodeProto> Nodes => nodes;
+
+    /// <summary>Inline form only: the int64 initializers holding per-layer and fixed integers.</summary>
+    public IReadOnlyList<TensorProto> Initializers => initializers;
+
+    /// <summary>Function form only: the attributes the calling node must carry for the body.</summary>
+    public IReadOnlyList<AttributeProto> CallAttributes => callAttributes;
+
+    /// <summary>Function form only: the names of the attributes the body reads.</summary>
+    public IReadOnlyList<string> DeclaredAttributes => declaredAttributes;
+
+    /// <summary>Adds a node with one output, named after <paramref name="label"/>, and returns that output's name.</summary>
+    public string Node(string opType, string label, IReadOnlyList<string> inputs, params AttributeProto[] attributes)
+    {
+        var output = LocalName(label);
+        Add(opType, output, output, inputs, attributes);
+        return output;
+    }
+
+    /// <summary>Adds a node, named after <paramref name="label"/>, that writes the given (caller-visible) name, e.g. the layer's output.</summary>
+    public void NodeTo(string opType, string label, string output, IReadOnlyList<string> inputs, params AttributeProto[] attributes) =>
+        Add(opType, LocalName(label), output, inputs, attributes);
+
+    private void Add(string opType, string name, string output, IReadOnlyList<string> inputs, AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = name };
+        node.Input.Add(inputs);
+        node.Output.Add(output);
+        node.Attribute.Add(attributes);
+        nodes.Add(node);
+    }
+
+    /// <summary>
+    /// An int64 vector that depends on the layer (a reshape target, say): in a function, the calling node's attribute
+    /// <paramref name="name"/>; inline, an initializer.
+    /// </summary>
+    public string LayerInts(string name, IReadOnlyList<long> values)
+    {
+        if (namePrefix is not null) return Int64Initializer(name, values);
+        Declare(name);
+        callAttributes.Add(OnnxAttributes.Ints(name, values));
+        return Node("Constant", name, [], OnnxAttributes.Reference("value_ints", name, AttributeType.Ints));
+    }
+
+    /// <summary>An int64 vector that is the same for every layer sharing the body.</summary>
+    public string FixedInts(string label, IReadOnlyList<long> values) =>
+        namePrefix is not null
+            ? Int64Initializer(label, values)
+            : Node("Constant", label, [], OnnxAttributes.Ints("value_ints", values));
+
+    /// <summary>
+    /// Attributes of the layer's own node to put on a body node (a Conv's geometry): in a function, references to
+    /// caller attributes of the same names (absent ones stay absent), with the layer's values passed by the caller;
+    /// inline, copies of the layer's values.
+    /// </summary>
+    public AttributeProto[] LayerAttributes(IReadOnlyList<AttributeProto> values, IReadOnlyList<(string Name, AttributeType Type)> names)
+    {
+        if (namePrefix is not null) return values.Select(a => a.Clone()).ToArray();
+        foreach (var (name, _) in names) Declare(name);
+        callAttributes.AddRange(values.Select(a => a.Clone()));
+        return names.Select(n => OnnxAttributes.Reference(n.Name, n.Name, n.Type)).ToArray();
+    }
+
+    private void Declare(string attributeName)
+    {
+        if (declaredAttributes.Contains(attributeName))
+            throw new InvalidOperationException($"The function attribute '{attributeName}' is declared twice.");
+        declaredAttributes.Add(attributeName);
+    }
+
+    private string LocalName(string label)
+    {
+        var name = namePrefix is null ? label : $"{namePrefix}/{label}";
+        // Labels are chosen by the ops; a clash would silently rewire the graph, so it is a bug worth stopping on.
+        if (!localNames.Add(name)) throw new InvalidOperationException($"The name '{name}' is used twice in one layer's nodes.");
+        return name;
+    }
+
+    private string Int64Initializer(string label, IReadOnlyList<long> values)
+    {
+        var tensor = new TensorProto { Name = LocalName(label), DataType = (int)DataType.Int64 };
+        tensor.Dims.Add(values.Count);
+        tensor.Int64Data.Add(values);
+        initializers.Add(tensor);
+        return tensor.Name;
+    }
+}

@@ -1,0 +1,96 @@
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
+namespace MLNet.TensorCompression.Layers;
+
+/// <summary>
+/// <c>TTLinear</c>: a fully connected layer whose weight W [M, N] is a TT-matrix, cores G_k [r_k, m_k, n_k, r_{k+1}].
+/// <para>
+/// Factorized: a chain of d MatMuls without transposes. Right to left, core k is the matrix [(r_k·m_k), (n_k·r_{k+1})]
+/// — its stored layout — applied to x viewed as [n₀⋯n_{k−1}, n_k·r_{k+1}, m_{k+1}⋯m_{d−1}]; left to right, core k is
+/// [(m_k·r_{k+1}), (r_k·n_k)] applied to [m₀⋯m_{k−1}, r_k·n_k, n_{k+1}⋯n_{d−1}]. The direction with fewer multiply-adds
+/// is taken (it is in the overload).
+/// </para>
+/// <para>Reconstructed: the cores rebuild W in the graph (<see cref="TensorTrainRebuild"/>), then the layer's Gemm or MatMul runs.</para>
+/// </summary>
+internal sealed class TensorTrainLinearOp : FactorizedOp
+{
+    private readonly TensorTrain train;
+    private readonly ContractionChain? chain;
+    private readonly bool leftToRight;
+
+    /// <summary>Lays out the cores for the given mode.</summary>
+    public TensorTrainLinearOp(FactorizedWeight weight, ExecutionMode mode) : base(weight, mode)
+    {
+        train = weight.TensorTrain ?? throw new ArgumentException($"Layer '{weight.Layer.Name}' is not in TT format.", nameof(weight));
+        Bias = LinearLayerFrame.Bias(Layer);
+        if (mode == ExecutionMode.Reconstructed)
+        {
+            Factors = TensorTrainRebuild.Factors(train);
+            return;
+        }
+        var rightToLeft = PlanChain(leftToRight: false);
+        var leftToRightPlan = PlanChain(leftToRight: true);
+        leftToRight = leftToRightPlan.Chain.MacsPerApplication < rightToLeft.Chain.MacsPerApplication;
+        (chain, Factors) = leftToRight ? leftToRightPlan : rightToLeft;
+    }
+
+    /// <inheritdoc />
+    public override string Name => "TTLinear";
+
+    /// <inheritdoc />
+    public override string Description => Mode == ExecutionMode.Factorized
+        ? "Fully connected layer with a TT-matrix weight W[M,N], cores G_k[r_k, m_k, n_k, r_k+1], applied as a chain of MatMuls "
+          + (leftToRight ? "from core 0 to core d-1" : "from core d-1 to core 0") + "; inputs: X, core0..core(d-1) laid out for the chain, optional bias."
+        : "Fully connected layer with a TT-matrix weight W[M,N]: rebuilds W from the cores (constant-folded at session load), then runs the dense op; inputs: X, core0 [n0, r1], corek [r_k, n_k*r_k+1], optional bias.";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<FactorTensor> Factors { get; }
+
+    /// <inheritdoc />
+    public override FactorTensor? Bias { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<AttributeProto> DescriptiveAttributes => LinearLayerFrame.DescriptiveAttributes(Weight.Tensorization, train.Ranks, tree: null);
+
+    /// <inheritdoc />
+    public override long MacsPerApplication => chain?.MacsPerApplication ?? Layer.WeightCount;
+
+    /// <inheritdoc />
+    protected override string Structure => $"d{train.ModeSizes.Count}" + (chain is null ? "" : leftToRight ? "_ltr" : "_rtl");
+
+    /// <inheritdoc />
+    protected override string Variant => LinearLayerFrame.Variant(Layer, Mode);
+
+    /// <inheritdoc />
+    public override void EmitBody(OpBodyBuilder body, OpBodyNames io)
+    {
+        if (chain is not null)
+        {
+            LinearLayerFrame.EmitFactorized(body, Layer, chain, io);
+            return;
+        }
+        LinearLayerFrame.EmitDense(body, Layer, Weight.Tensorization, TensorTrainRebuild.Emit(body, train, io), io);
+    }
+
+    // Core k's bonds are rank axes r_k and r_{k+1}; the outer ones (size 1) stay in the chain so every step has the same form.
+    private (ContractionChain Chain, IReadOnlyList<FactorTensor> Factors) PlanChain(bool leftToRight)
+    {
+        int d = train.ModeSizes.Count;
+        var bond = (int k) => new ChainAxis(ChainAxis.RankKey(k), train.Ranks[k]);
+        var inputs = LinearLayerFrame.InputAxes(Weight.Tensorization);
+        var plan = new ContractionChain(leftToRight ? inputs.Prepend(bond(0)) : inputs.Append(bond(d)), LinearLayerFrame.HasDynamicTail(Layer));
+        var factors = new FactorTensor[d];
+        foreach (int k in leftToRight ? Enumerable.Range(0, d) : Enumerable.Range(0, d).Reverse())
+        {
+            int m = Weight.Tensorization.ModeFactors[k][0], n = Weight.Tensorization.ModeFactors[k][1];
+            var output = new ChainAxis(ChainAxis.OutputKey(k), m);
+            int[] coreShape = [train.Ranks[k], m, n, train.Ranks[k + 1]];
+            var role = TensorTrainRebuild.CoreRole(k);
+            factors[k] = leftToRight
+                ? plan.Contract(plan.IndexOf(ChainAxis.RankKey(k)), 2, [output, bond(k + 1)], role, FactorLayout.Permute(train.Cores[k], coreShape, [1, 3, 0, 2]))
+                : plan.Contract(plan.IndexOf(ChainAxis.InputKey(k)), 2, [bond(k), output], role, FactorLayout.Permute(train.Cores[k], coreShape, [0, 1, 2, 3]));
+        }
+        return (plan, factors);
+    }
+}
