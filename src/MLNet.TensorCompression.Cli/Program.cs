@@ -6,7 +6,8 @@ try
 {
     return args.FirstOrDefault() switch
     {
-        "decompose" => DecomposeCommand.Run(args.Skip(1).ToArray(), Console.Out),
+        "compress" => CompressCommand.Run(args.Skip(1).ToArray(), Console.Out),
+        "inspect" => InspectCommand.Run(args.Skip(1).ToArray(), Console.Out),
         null or "-h" or "--help" or "help" => Usage.Print(Console.Out, 0),
         var unknown => Usage.Fail($"unknown command '{unknown}'"),
     };

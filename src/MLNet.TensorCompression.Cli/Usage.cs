@@ -10,13 +10,29 @@ internal static class Usage
         mlnet-compress: compress ONNX CNNs with tensor-train (TT) and hierarchical-Tucker (HT) decompositions.
 
         Commands:
-          decompose <model.onnx> [--max-rank R] [--tolerance E]
-              Decomposes every Conv kernel (TT) and fully connected weight (HT) of the model, the hybrid rule of
-              Wu et al. 2020, and prints each layer's modes, ranks, parameters and relative error.
-              Defaults: --max-rank 16, no tolerance.
+          compress <in.onnx> -o <out.onnx> [options]
+              Replaces every large Conv, Gemm and MatMul weight by a TT or HT factorisation and writes a model whose
+              factorised layers are ops of the ai.mlnet.tensorcompression domain (model-local functions: any ONNX
+              Runtime runs it). Prints the per-layer report.
+                --policy hybrid|tt|ht          conv → TT and fully connected → HT (hybrid, default), or all TT / all HT
+                --max-rank R                   rank cap for every layer (default 16 when no tolerance or target is given)
+                --tolerance E                  relative error per layer, ‖W − Ŵ‖ ≤ E‖W‖ (unless the rank cap binds)
+                --target-ratio X               whole-model compression ratio; ranks chosen for the least total error
+                --layer NAME=tt|ht|dense[:R]   per-layer override; NAME may use * and ?; repeatable
+                --mode auto|factorized|reconstructed
+                                               run through the factors, or rebuild the dense weight at load (auto: fewer MACs)
+                --inline                       plain ONNX ops instead of custom-domain functions
+                --report FILE.md|FILE.json     also write the report to a file
+                --quiet                        no progress lines on stderr
+          inspect <model.onnx>
+              Lists the layers with shapes, parameters and multiply-adds, and what the default plan does with each.
 
-        Example:
-          mlnet-compress decompose samples/models/vgg-fashion.onnx --max-rank 16
+        Exit codes: 0 ok, 1 failure (reason on stderr), 2 bad arguments.
+
+        Examples:
+          mlnet-compress inspect samples/models/vgg-fashion.onnx
+          mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --max-rank 16
+          mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --target-ratio 10 --report report.md
         """;
 
     public static int Print(TextWriter output, int exitCode)

@@ -5,6 +5,13 @@ using MLNet.TensorCompression.Benchmarks;
 // BenchmarkDotNet:  dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --filter '*'
 // One case, wall time and peak memory of this process (what BenchmarkDotNet does not report):
 //                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --peak fc-4096x25088-tt-r32
+// Latency of a model and its compressed forms in ONNX Runtime, as ratios measured in one run:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --latency samples/models/vgg-fashion.onnx
+if (args.Length == 2 && args[0] == "--latency")
+{
+    ModelLatency.Report(args[1], Console.Out);
+    return;
+}
 if (args.Length == 2 && args[0] == "--peak")
 {
     var work = DecompositionCases.Prepare(args[1]);

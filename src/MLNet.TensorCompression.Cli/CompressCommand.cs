@@ -1,0 +1,57 @@
+using MLNet.TensorCompression.Layers;
+
+namespace MLNet.TensorCompression.Cli;
+
+/// <summary><c>compress</c>: writes the compressed model and prints the per-layer report.</summary>
+internal static class CompressCommand
+{
+    private static readonly Dictionary<string, CompressionPolicy> Policies = new()
+    {
+        ["hybrid"] = CompressionPolicy.Hybrid, ["tt"] = CompressionPolicy.TensorTrain, ["ht"] = CompressionPolicy.HierarchicalTucker,
+    };
+
+    private static readonly Dictionary<string, ExecutionMode> Modes = new()
+    {
+        ["auto"] = ExecutionMode.Auto, ["factorized"] = ExecutionMode.Factorized, ["reconstructed"] = ExecutionMode.Reconstructed,
+    };
+
+    public static int Run(string[] args, TextWriter output)
+    {
+        var line = new CommandLine(args,
+            ["-o|--output", "--policy", "--max-rank", "--tolerance", "--target-ratio", "--layer", "--mode", "--report"],
+            ["--inline", "--quiet"]);
+        if (line.Positional.Count != 1) throw new UsageException("compress takes one input model path");
+        var outputPath = line.String("--output") ?? throw new UsageException("compress needs -o <out.onnx>");
+        var reportPath = line.String("--report");
+        if (reportPath is not null && !reportPath.EndsWith(".md", StringComparison.OrdinalIgnoreCase) && !reportPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"--report must name a .md or .json file; got '{reportPath}'");
+
+        var options = new CompressionOptions
+        {
+            Policy = line.Choice("--policy", Policies) ?? CompressionPolicy.Hybrid,
+            MaxRank = line.Int("--max-rank", minimum: 1),
+            Tolerance = line.Double("--tolerance", minimum: 0),
+            TargetCompressionRatio = line.Double("--target-ratio", minimum: 1),
+            ExecutionMode = line.Choice("--mode", Modes) ?? ExecutionMode.Auto,
+            Inline = line.Has("--inline"),
+        };
+        foreach (var text in line.All("--layer"))
+        {
+            try { options.LayerOverrides.Add(LayerOverride.Parse(text)); }
+            catch (FormatException error) { throw new UsageException(error.Message); }
+        }
+        try { options.Validate(); }
+        catch (ArgumentOutOfRangeException error) { throw new UsageException(error.Message); }
+
+        Action<string>? progress = line.Has("--quiet") ? null : message => Console.Error.WriteLine($"  {message}");
+        var result = OnnxModelCompressor.Compress(line.Positional[0], outputPath, options, progress);
+        output.Write(result.Report.ToMarkdown());
+        output.WriteLine($"Wrote {outputPath}.");
+        if (reportPath is not null)
+        {
+            AtomicFile.WriteAllText(reportPath, reportPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? result.Report.ToJson() : result.Report.ToMarkdown());
+            output.WriteLine($"Wrote {reportPath}.");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Globalization;
+using MLNet.TensorCompression.Onnx;
+
+namespace MLNet.TensorCompression.Cli;
+
+/// <summary><c>inspect</c>: lists a model's layers with shapes, parameters and multiply-adds, and what the default plan would do with each.</summary>
+internal static class InspectCommand
+{
+    public static int Run(string[] args, TextWriter output)
+    {
+        var line = new CommandLine(args, []);
+        if (line.Positional.Count != 1) throw new UsageException("inspect takes one model path");
+        var model = OnnxModel.Load(line.Positional[0]);
+        var scan = LayerFinder.Find(model);
+        var plans = OnnxModelCompressor.PlanFormats(model, scan, new CompressionOptions());
+
+        output.WriteLine($"{"layer",-16} {"op",-10} {"weight",-16} {"params",10} {"MACs/sample",13}  default plan");
+        foreach (var plan in plans)
+        {
+            var layer = plan.Layer;
+            string decision = plan.Format == LayerFormat.Dense ? $"dense: {plan.Reason}" : $"{plan.Format} {plan.Tensorization}";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{layer.Name,-16} {layer.OpType,-10} {"[" + string.Join(",", layer.Weight.Shape) + "]",-16} {layer.WeightCount,10:N0} {(layer.DenseMacsPerSample is { } m ? m.ToString("N0", CultureInfo.InvariantCulture) : "?"),13}  {decision}"));
+        }
+        foreach (var skipped in scan.Skipped)
+            output.WriteLine($"{skipped.Name,-16} {skipped.OpType,-10} not compressible: {skipped.Reason}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{plans.Count} compressible layer(s), {scan.Skipped.Count} not; {OnnxModelCompressor.CountFloatParameters(model.Graph):N0} parameters in all."));
+        return 0;
+    }
+}

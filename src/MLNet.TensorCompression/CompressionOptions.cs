@@ -1,0 +1,67 @@
+using MLNet.TensorCompression.Layers;
+
+namespace MLNet.TensorCompression;
+
+/// <summary>
+/// What to compress and how far. Ranks come from one of: <see cref="TargetCompressionRatio"/> (whole-model budget),
+/// <see cref="Tolerance"/> (per-layer relative error), <see cref="MaxRank"/>; with none of them set, the rank cap is 16.
+/// </summary>
+public sealed class CompressionOptions
+{
+    /// <summary>Rank cap used when neither a rank, a tolerance nor a target ratio is given.</summary>
+    public const int DefaultMaxRank = 16;
+
+    /// <summary>Which format each kind of layer gets. Default <see cref="CompressionPolicy.Hybrid"/>.</summary>
+    public CompressionPolicy Policy { get; set; } = CompressionPolicy.Hybrid;
+
+    /// <summary>Rank cap for every bond/node; with a target ratio, the largest rank the search tries. Null: no cap (16 when nothing else is set).</summary>
+    public int? MaxRank { get; set; }
+
+    /// <summary>Relative error ε per layer: each weight is approximated to ‖W − Ŵ‖_F ≤ ε‖W‖_F (unless a rank cap binds). Null: none.</summary>
+    public double? Tolerance { get; set; }
+
+    /// <summary>
+    /// Whole-model compression ratio to reach (parameters before ÷ after, counting every initializer). Per-layer ranks are
+    /// then chosen to meet the budget with the least total relative error. Null: none.
+    /// </summary>
+    public double? TargetCompressionRatio { get; set; }
+
+    /// <summary>Per-layer choices by node name; the first match wins.</summary>
+    public IList<LayerOverride> LayerOverrides { get; } = new List<LayerOverride>();
+
+    /// <summary>How compressed layers run. Default <see cref="ExecutionMode.Auto"/>.</summary>
+    public ExecutionMode ExecutionMode { get; set; } = ExecutionMode.Auto;
+
+    /// <summary>Emit plain ONNX ops instead of the custom-domain functions. Default false.</summary>
+    public bool Inline { get; set; }
+
+    /// <summary>Layers with fewer weights than this stay dense unless an override names them. Default 4,096.</summary>
+    public int MinimumLayerParameters { get; set; } = 4096;
+
+    /// <summary>
+    /// Compress a convolution that reads the model's input when it has 3 input channels or fewer. Default false: such a layer
+    /// holds few weights and every later layer depends on it.
+    /// </summary>
+    public bool CompressInputConvolution { get; set; }
+
+    /// <summary>Throws an exception naming the first option whose value is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public void Validate()
+    {
+        if (MaxRank is < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxRank), MaxRank, "MaxRank must be at least 1.");
+        if (Tolerance is { } tolerance && (!double.IsFinite(tolerance) || tolerance < 0 || tolerance >= 1))
+            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be in [0, 1).");
+        if (TargetCompressionRatio is { } ratio && (!double.IsFinite(ratio) || ratio < 1))
+            throw new ArgumentOutOfRangeException(nameof(TargetCompressionRatio), TargetCompressionRatio, "TargetCompressionRatio must be a finite number ≥ 1.");
+        if (MinimumLayerParameters < 0)
+            throw new ArgumentOutOfRangeException(nameof(MinimumLayerParameters), MinimumLayerParameters, "MinimumLayerParameters must be ≥ 0.");
+        if (!Enum.IsDefined(Policy))
+            throw new ArgumentOutOfRangeException(nameof(Policy), Policy, "Unknown policy.");
+        if (!Enum.IsDefined(ExecutionMode))
+            throw new ArgumentOutOfRangeException(nameof(ExecutionMode), ExecutionMode, "Unknown execution mode.");
+        foreach (var layerOverride in LayerOverrides)
+            if (layerOverride.MaxRank is < 1)
+                throw new ArgumentOutOfRangeException(nameof(LayerOverrides), layerOverride.MaxRank, $"The override for '{layerOverride.Pattern}' has rank {layerOverride.MaxRank}; ranks must be ≥ 1.");
+    }
+}

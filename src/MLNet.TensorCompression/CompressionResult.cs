@@ -1,0 +1,11 @@
+using MLNet.TensorCompression.Layers;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Reporting;
+
+namespace MLNet.TensorCompression;
+
+/// <summary>A compressed model and the report of what was done to it.</summary>
+/// <param name="Model">The compressed model (the report is also in its metadata, key <see cref="CompressionReport.MetadataKey"/>).</param>
+/// <param name="Report">Per-layer and whole-model figures.</param>
+/// <param name="Factorizations">The factorised weight of every compressed layer, in graph order.</param>
+public sealed record CompressionResult(OnnxModel Model, CompressionReport Report, IReadOnlyList<FactorizedWeight> Factorizations);

@@ -1,0 +1,6 @@
+using MLNet.TensorCompression.Layers;
+
+namespace MLNet.TensorCompression.Onnx;
+
+/// <summary>A layer and the nodes, initializers and functions that replace it.</summary>
+internal sealed record LayerReplacement(CompressibleLayer Layer, LayerEmission Emission);

@@ -1,0 +1,148 @@
+using MLNet.TensorCompression.Layers;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Planning;
+using MLNet.TensorCompression.Reporting;
+
+namespace MLNet.TensorCompression;
+
+/// <summary>
+/// Compresses an ONNX model: finds its Conv/Gemm/MatMul layers, plans a format and ranks for each, decomposes the
+/// weights, and writes a model whose factorised layers are ops of the <c>ai.mlnet.tensorcompression</c> domain
+/// (model-local functions, so any ONNX Runtime runs it). The input is never modified.
+/// </summary>
+public static class OnnxModelCompressor
+{
+    /// <summary>Compresses a model in memory.</summary>
+    /// <param name="model">The model; it is not modified.</param>
+    /// <param name="options">What to compress and how far; defaults when null.</param>
+    /// <param name="progress">Receives a line per step (decompositions can take seconds), or null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (named).</exception>
+    /// <exception cref="OnnxModelException">The model's weights are unusable (e.g. NaN), named by node and tensor.</exception>
+    public static CompressionResult Compress(OnnxModel model, CompressionOptions? options = null, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new CompressionOptions();
+        options.Validate();
+
+        var scan = LayerFinder.Find(model);
+        var plans = PlanFormats(model, scan, options);
+        long parametersBefore = CountFloatParameters(model.Graph);
+        var planned = CompressionPlanner.Decompose(plans, options, parametersBefore, progress);
+
+        var replacements = new List<LayerReplacement>();
+        var layerReports = new List<LayerReport>();
+        foreach (var layer in planned)
+        {
+            if (layer.Weight is null)
+            {
+                layerReports.Add(DenseReport(layer.Plan));
+                continue;
+            }
+            var mode = ResolveMode(options.ExecutionMode, layer.Weight);
+            var emission = FactorizedLayerEmitter.Emit(layer.Weight, mode, options.Inline, NamePrefix(layer.Weight.Layer.Name, replacements.Count));
+            replacements.Add(new LayerReplacement(layer.Weight.Layer, emission));
+            layerReports.Add(FactorizedReport(layer.Weight, mode, options));
+        }
+
+        progress?.Invoke($"rewriting the graph ({replacements.Count} layers replaced)");
+        var output = new OnnxModel(GraphRewriter.Rewrite(model.Proto, replacements));
+        GraphOutputShapes.DeclareMissing(output);
+        var report = new CompressionReport
+        {
+            Policy = options.Policy,
+            TargetCompressionRatio = options.TargetCompressionRatio,
+            Layers = layerReports,
+            Skipped = scan.Skipped.Select(s => new SkippedLayerReport(s.Name, s.OpType, s.Reason)).ToArray(),
+            ModelParametersBefore = parametersBefore,
+            ModelParametersAfter = CountFloatParameters(output.Graph),
+            FileBytesBefore = model.Proto.CalculateSize(),
+            FileBytesAfter = output.Proto.CalculateSize(),
+        };
+        output.Proto.MetadataProps.Add(new StringStringEntryProto { Key = CompressionReport.MetadataKey, Value = report.ToJson() });
+        return new CompressionResult(output, report, planned.Where(p => p.Weight is not null).Select(p => p.Weight!).ToArray());
+    }
+
+    /// <summary>Compresses a model file into another file, written atomically; the input file is never modified.</summary>
+    /// <param name="inputPath">The model to compress.</param>
+    /// <param name="outputPath">Where to write the compressed model; must not be the input file.</param>
+    /// <param name="options">What to compress and how far; defaults when null.</param>
+    /// <param name="progress">Receives a line per step, or null.</param>
+    /// <exception cref="ArgumentException">The output path is the input path.</exception>
+    public static CompressionResult Compress(string inputPath, string outputPath, CompressionOptions? options = null, Action<string>? progress = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputPath);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        if (string.Equals(Path.GetFullPath(inputPath), Path.GetFullPath(outputPath), StringComparison.Ordinal))
+            throw new ArgumentException($"The output path '{outputPath}' is the input model; choose another file so the original is kept.", nameof(outputPath));
+        var result = Compress(OnnxModel.Load(inputPath), options, progress);
+        result.Model.Save(outputPath);
+        return result;
+    }
+
+    /// <summary>The format decisions for the layers <paramref name="scan"/> found in <paramref name="model"/>.</summary>
+    internal static IReadOnlyList<LayerPlan> PlanFormats(OnnxModel model, LayerScan scan, CompressionOptions options) =>
+        CompressionPlanner.PlanFormats(scan.Layers, options, RealGraphInputs(model.Graph));
+
+    private static ExecutionMode ResolveMode(ExecutionMode requested, FactorizedWeight weight) => requested switch
+    {
+        ExecutionMode.Auto => FactorizedLayerEmitter.FactorizedMacsPerSample(weight) < FactorizedLayerEmitter.ReconstructedMacsPerSample(weight)
+            ? ExecutionMode.Factorized
+            : ExecutionMode.Reconstructed,
+        _ => requested,
+    };
+
+    private static LayerReport DenseReport(LayerPlan plan) => new()
+    {
+        Name = plan.Layer.Name,
+        OpType = plan.Layer.OpType,
+        Format = "dense",
+        WeightShape = plan.Layer.Weight.Shape,
+        ParametersBefore = plan.Layer.WeightCount,
+        ParametersAfter = plan.Layer.WeightCount,
+        MacsBefore = plan.Layer.DenseMacsPerSample,
+        MacsAfter = plan.Layer.DenseMacsPerSample,
+        Note = plan.Reason,
+    };
+
+    private static LayerReport FactorizedReport(FactorizedWeight weight, ExecutionMode mode, CompressionOptions options)
+    {
+        bool shapesKnown = weight.Layer.ApplicationsPerSample is not null;
+        var tree = weight.HierarchicalTucker?.Tree;
+        bool rankCapBound = options.Tolerance is { } tolerance && weight.RelativeError > tolerance;
+        return new LayerReport
+        {
+            Name = weight.Layer.Name,
+            OpType = weight.Layer.OpType,
+            Format = weight.Format,
+            WeightShape = weight.Layer.Weight.Shape,
+            Modes = weight.Tensorization.ToString(),
+            Tree = tree?.ToString(),
+            Ranks = weight.TensorTrain?.Ranks ?? weight.HierarchicalTucker!.Ranks,
+            ParametersBefore = weight.Layer.WeightCount,
+            ParametersAfter = weight.FactorParameterCount,
+            RelativeError = weight.RelativeError,
+            ErrorBound = options.TargetCompressionRatio is null && !rankCapBound ? options.Tolerance : null,
+            MacsBefore = weight.Layer.DenseMacsPerSample,
+            MacsAfter = !shapesKnown ? null : mode == ExecutionMode.Factorized
+                ? FactorizedLayerEmitter.FactorizedMacsPerSample(weight)
+                : FactorizedLayerEmitter.ReconstructedMacsPerSample(weight),
+            ExecutionMode = mode.ToString(),
+        };
+    }
+
+    /// <summary>A node-name-safe prefix, unique per replaced layer.</summary>
+    private static string NamePrefix(string layerName, int index) =>
+        $"tc{index}_" + new string(layerName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray()).Trim('_');
+
+    private static HashSet<string> RealGraphInputs(GraphProto graph)
+    {
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        return graph.Input.Select(v => v.Name).Where(name => !initializers.Contains(name)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Elements of all FLOAT/DOUBLE initializers: the model's parameters.</summary>
+    internal static long CountFloatParameters(GraphProto graph) => graph.Initializer
+        .Where(t => t.DataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double)
+        .Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
+}

@@ -1,0 +1,78 @@
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Layers;
+
+namespace MLNet.TensorCompression.Planning;
+
+/// <summary>Chooses each layer's format (policy, overrides, sensible exclusions) and then its ranks.</summary>
+internal static class CompressionPlanner
+{
+    /// <summary>Decides the format of every layer, in the order given.</summary>
+    /// <param name="layers">The compressible layers of the model.</param>
+    /// <param name="options">Validated options.</param>
+    /// <param name="graphInputs">Names of the model's real (non-initializer) inputs, to recognise the input convolution.</param>
+    public static IReadOnlyList<LayerPlan> PlanFormats(IEnumerable<CompressibleLayer> layers, CompressionOptions options, IReadOnlySet<string> graphInputs) =>
+        layers.Select(layer => PlanFormat(layer, options, graphInputs)).ToArray();
+
+    /// <summary>
+    /// Decomposes every planned layer: at the ranks a target ratio calls for, or else at the rank cap and tolerance.
+    /// A factorisation no smaller than its dense weight is dropped, and the layer stays dense.
+    /// </summary>
+    /// <param name="plans">The format decisions.</param>
+    /// <param name="options">Validated options.</param>
+    /// <param name="modelParameters">All parameters of the original model (every float initializer), for the target-ratio budget.</param>
+    /// <param name="progress">Receives one line per decomposition, or null.</param>
+    public static IReadOnlyList<PlannedLayer> Decompose(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters, Action<string>? progress)
+    {
+        if (options.TargetCompressionRatio is { } ratio)
+            return RankAllocator.Allocate(plans, ratio, options.MaxRank, modelParameters, progress);
+
+        var truncation = new Truncation
+        {
+            MaxRank = options.MaxRank ?? (options.Tolerance is null ? CompressionOptions.DefaultMaxRank : int.MaxValue),
+            Tolerance = options.Tolerance ?? 0,
+        };
+        return plans.Select(plan =>
+        {
+            if (plan.Format == LayerFormat.Dense) return new PlannedLayer(plan, null);
+            var layerTruncation = plan.FixedMaxRank is { } rank ? truncation with { MaxRank = rank } : truncation;
+            progress?.Invoke($"decomposing {plan.Layer.Name} ({plan.Format}, {plan.Tensorization})");
+            return KeepIfSmaller(plan, LayerDecomposer.Decompose(plan, layerTruncation));
+        }).ToArray();
+    }
+
+    /// <summary>The factorisation, or a dense plan when it would not save anything.</summary>
+    internal static PlannedLayer KeepIfSmaller(LayerPlan plan, FactorizedWeight weight) =>
+        weight.FactorParameterCount < plan.Layer.WeightCount
+            ? new PlannedLayer(plan, weight)
+            : new PlannedLayer(LayerPlan.Dense(plan.Layer,
+                $"the factorisation ({weight.FactorParameterCount} values) would not be smaller than the weight ({plan.Layer.WeightCount})"), null);
+
+    private static LayerPlan PlanFormat(CompressibleLayer layer, CompressionOptions options, IReadOnlySet<string> graphInputs)
+    {
+        var chosen = options.LayerOverrides.FirstOrDefault(o => o.Matches(layer.Name));
+        if (chosen?.Format == LayerFormat.Dense) return LayerPlan.Dense(layer, $"override '{chosen.Pattern}=dense'");
+        if (chosen is null)
+        {
+            if (layer.Kind == LayerKind.Convolution && layer.InputSize <= 3 && graphInputs.Contains(layer.InputName) && !options.CompressInputConvolution)
+                return LayerPlan.Dense(layer, $"input convolution on {layer.InputSize} channel(s): few weights, and every later layer depends on it (see CompressInputConvolution)");
+            if (layer.WeightCount < options.MinimumLayerParameters)
+                return LayerPlan.Dense(layer, $"{layer.WeightCount} weights, fewer than MinimumLayerParameters ({options.MinimumLayerParameters})");
+        }
+
+        var format = chosen?.Format ?? DefaultFormat(options.Policy, layer.Kind);
+        var shape = layer.Weight.Shape;
+        var tensorization = layer.Kind == LayerKind.Convolution
+            ? Tensorization.ForConvKernel(shape[0], shape[1], shape[2], shape[3])
+            : Tensorization.ForMatrix(shape[0], shape[1]);
+        if (tensorization.ModeSizes.Count < 2)
+            return LayerPlan.Dense(layer, $"sizes [{string.Join(",", shape)}] do not factor into two or more modes");
+        return new LayerPlan(layer, format, tensorization, chosen?.MaxRank, null);
+    }
+
+    private static LayerFormat DefaultFormat(CompressionPolicy policy, LayerKind kind) => policy switch
+    {
+        CompressionPolicy.TensorTrain => LayerFormat.TensorTrain,
+        CompressionPolicy.HierarchicalTucker => LayerFormat.HierarchicalTucker,
+        _ => kind == LayerKind.Convolution ? LayerFormat.TensorTrain : LayerFormat.HierarchicalTucker,
+    };
+}

@@ -1,0 +1,16 @@
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Layers;
+
+namespace MLNet.TensorCompression.Planning;
+
+/// <summary>The planner's decision for one layer: its format, how its weight is tensorised, and why it stays dense if it does.</summary>
+/// <param name="Layer">The layer.</param>
+/// <param name="Format">The chosen format.</param>
+/// <param name="Tensorization">The weight's tensor layout (null for dense layers).</param>
+/// <param name="FixedMaxRank">A rank cap from an override, which a target-ratio search does not change.</param>
+/// <param name="Reason">Why the layer stays dense, or null.</param>
+internal sealed record LayerPlan(CompressibleLayer Layer, LayerFormat Format, Tensorization? Tensorization, int? FixedMaxRank, string? Reason)
+{
+    /// <summary>A plan that leaves the layer as it is.</summary>
+    public static LayerPlan Dense(CompressibleLayer layer, string reason) => new(layer, LayerFormat.Dense, null, null, reason);
+}
