@@ -31,7 +31,7 @@ public static class ModelLatency
             double baseline = 0;
             foreach (var (name, session) in sessions)
             {
-                double median = MedianMilliseconds(session, batch, repetitions);
+                double median = MedianMilliseconds(session, [batch, 1, 28, 28], repetitions);
                 if (name == "original") baseline = median;
                 output.WriteLine($"  batch {batch,2}  {name,-24} {median,8:F3} ms  {median / baseline,6:F2}x");
             }
@@ -46,12 +46,12 @@ public static class ModelLatency
         return new InferenceSession(model.ToBytes(), options);
     }
 
-    /// <summary>Median wall time of one run at the given batch size, after a few warm-up runs.</summary>
-    public static double MedianMilliseconds(InferenceSession session, int batch, int repetitions)
+    /// <summary>Median wall time of one run on an input of the given shape, after a few warm-up runs.</summary>
+    public static double MedianMilliseconds(InferenceSession session, long[] inputShape, int repetitions)
     {
-        var input = new float[batch * 28 * 28];
+        var input = new float[inputShape.Aggregate(1L, (a, b) => a * b)];
         for (int i = 0; i < input.Length; i++) input[i] = (i % 97) / 97f;
-        using var value = OrtValue.CreateTensorValueFromMemory(input, [batch, 1, 28, 28]);
+        using var value = OrtValue.CreateTensorValueFromMemory(input, inputShape);
         using var runOptions = new RunOptions();
         string inputName = session.InputNames[0], outputName = session.OutputNames[0];
         var times = new double[repetitions];

@@ -7,9 +7,23 @@ using MLNet.TensorCompression.Benchmarks;
 //                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --peak fc-4096x25088-tt-r32
 // Latency of a model and its compressed forms in ONNX Runtime, as ratios measured in one run:
 //                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --latency samples/models/vgg-fashion.onnx
+// Single layers, dense against factorised and reconstructed:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --layer-latency
 if (args.Length == 2 && args[0] == "--latency")
 {
     ModelLatency.Report(args[1], Console.Out);
+    return;
+}
+// Accuracy of data-free compressions on the committed test subset:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --accuracy samples/models/vgg-fashion.onnx
+if (args.Length == 2 && args[0] == "--accuracy")
+{
+    SubsetAccuracy.Report(args[1], Console.Out);
+    return;
+}
+if (args.Length == 1 && args[0] == "--layer-latency")
+{
+    LayerLatency.Report(Console.Out);
     return;
 }
 if (args.Length == 2 && args[0] == "--peak")

@@ -1,0 +1,53 @@
+using Microsoft.ML.OnnxRuntime;
+using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Onnx;
+
+namespace MLNet.TensorCompression.Benchmarks;
+
+/// <summary>Accuracy of a sample model and of its data-free compressions on the committed 2,000-image test subset.</summary>
+public static class SubsetAccuracy
+{
+    /// <summary>Prints accuracy, parameters and ratio for the original and a few rank caps and target ratios.</summary>
+    public static void Report(string modelPath, TextWriter output)
+    {
+        string data = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "..", "data");
+        var (pixels, count, rows, columns) = IdxFile.ReadImages(Path.Combine(data, "fashion-test-2000-images.idx3-ubyte"));
+        var labels = IdxFile.ReadLabels(Path.Combine(data, "fashion-test-2000-labels.idx1-ubyte"));
+        var original = OnnxModel.Load(modelPath);
+        output.WriteLine($"{Path.GetFileName(modelPath)}: accuracy on the 2,000-image test subset, data-free compression");
+        output.WriteLine($"  {"original",-22} accuracy {Accuracy(original, pixels, [count, 1, rows, columns], labels):F4}");
+        var variants = new (string Name, CompressionOptions Options)[]
+        {
+            ("max rank 64", new() { MaxRank = 64 }),
+            ("max rank 32", new() { MaxRank = 32 }),
+            ("max rank 16", new() { MaxRank = 16 }),
+            ("tolerance 0.3", new() { Tolerance = 0.3 }),
+            ("target 5x", new() { TargetCompressionRatio = 5 }),
+            ("target 10x", new() { TargetCompressionRatio = 10 }),
+        };
+        foreach (var (name, options) in variants)
+        {
+            var result = OnnxModelCompressor.Compress(original, options);
+            double accuracy = Accuracy(result.Model, pixels, [count, 1, rows, columns], labels);
+            output.WriteLine($"  {name,-22} accuracy {accuracy:F4}  parameters {result.Report.ModelParametersAfter,9:N0}  ratio {result.Report.CompressionRatio,6:F1}x");
+        }
+    }
+
+    private static double Accuracy(OnnxModel model, float[] pixels, long[] shape, int[] labels)
+    {
+        using var session = new InferenceSession(model.ToBytes());
+        using var input = OrtValue.CreateTensorValueFromMemory(pixels, shape);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, [session.InputNames[0]], [input], [session.OutputNames[0]]);
+        var logits = outputs[0].GetTensorDataAsSpan<float>();
+        int classes = logits.Length / labels.Length, correct = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            var row = logits.Slice(i * classes, classes);
+            int best = 0;
+            for (int k = 1; k < classes; k++) if (row[k] > row[best]) best = k;
+            if (best == labels[i]) correct++;
+        }
+        return (double)correct / labels.Length;
+    }
+}
