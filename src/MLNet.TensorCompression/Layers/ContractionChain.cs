@@ -30,9 +30,6 @@ internal sealed class ContractionChain
         this.dynamicTail = dynamicTail;
     }
 
-    /// <summary>The static axes after the steps planned so far.</summary>
-    public IReadOnlyList<ChainAxis> Axes => axes;
-
     /// <summary>Multiply-adds of the planned steps for one unit of lead and tail (one application of the weight).</summary>
     public long MacsPerApplication { get; private set; }
 

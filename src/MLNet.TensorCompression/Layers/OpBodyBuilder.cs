@@ -23,13 +23,18 @@ internal sealed class OpBodyBuilder
     private readonly List<string> declaredAttributes = [];
     private readonly HashSet<string> localNames = new(StringComparer.Ordinal);
 
-    private OpBodyBuilder(string? namePrefix) => this.namePrefix = namePrefix;
+    private OpBodyBuilder(string? namePrefix, OpBodyNames io)
+    {
+        this.namePrefix = namePrefix;
+        localNames.UnionWith(io.Factors.Values.Append(io.Input).Append(io.Output));
+        if (io.Bias is not null) localNames.Add(io.Bias);
+    }
 
-    /// <summary>A builder for a function body.</summary>
-    public static OpBodyBuilder ForFunction() => new(null);
+    /// <summary>A builder for a function body whose formal inputs and output are <paramref name="io"/>.</summary>
+    public static OpBodyBuilder ForFunction(OpBodyNames io) => new(null, io);
 
-    /// <summary>A builder for plain nodes in the main graph, named <c>{namePrefix}/…</c>.</summary>
-    public static OpBodyBuilder ForInline(string namePrefix) => new(namePrefix);
+    /// <summary>A builder for plain nodes in the main graph, named <c>{namePrefix}/…</c>, reading and writing <paramref name="io"/>.</summary>
+    public static OpBodyBuilder ForInline(string namePrefix, OpBodyNames io) => new(namePrefix, io);
 
     /// <summary>The nodes written so far, in topological order.</summary>
     public IReadOnlyList<NodeProto> Nodes => nodes;
@@ -105,7 +110,8 @@ internal sealed class OpBodyBuilder
     private string LocalName(string label)
     {
         var name = namePrefix is null ? label : $"{namePrefix}/{label}";
-        // Labels are chosen by the ops; a clash would silently rewire the graph, so it is a bug worth stopping on.
+        // Labels are chosen by the ops; a clash (with each other or with the bound names) would silently rewire the
+        // graph, so it is a bug worth stopping on.
         if (!localNames.Add(name)) throw new InvalidOperationException($"The name '{name}' is used twice in one layer's nodes.");
         return name;
     }

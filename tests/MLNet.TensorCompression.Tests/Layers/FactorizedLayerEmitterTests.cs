@@ -101,6 +101,25 @@ public sealed class FactorizedLayerEmitterTests
     }
 
     [TestMethod]
+    public void InlineLayersWithTheSameStructureKeepTheirNamesApart()
+    {
+        var first = RandomLayers.HierarchicalTuckerLinear(53, [2, 3, 2], [3, 2, 2], "((0,1),2)", 3, new LinearOptions { OutputName = "hidden" });
+        var second = RandomLayers.HierarchicalTuckerLinear(54, [2, 2, 2], [2, 3, 2], "((0,1),2)", 2, new LinearOptions { InputName = "hidden" });
+        var model = LayerModels.Wrap(
+            [(FactorizedLayerEmitter.Emit(first, ExecutionMode.Factorized, inline: true, "fc1"), first.Layer),
+             (FactorizedLayerEmitter.Emit(second, ExecutionMode.Factorized, inline: true, "fc2"), second.Layer)],
+            [null, 12], [null, 8]);
+        var names = model.Graph.Node.SelectMany(n => n.Output).Concat(model.Graph.Initializer.Select(i => i.Name)).ToArray();
+        Assert.HasCount(names.Length, names.Distinct());
+        var x = LayerScoring.Input(seed: 4, 5 * 12);
+        var expected = DenseReference.WeightOnRight(second, DenseReference.WeightOnRight(first, x));
+
+        var (actual, _) = LayerScoring.Run(model, x, [5, 12]);
+
+        Assert.IsLessThan(1e-4, LayerScoring.RelativeError(expected, actual));
+    }
+
+    [TestMethod]
     public void EqualOverloadsMeanEqualBodies()
     {
         // Layers of a few structures at different sizes and ranks: wherever two get the same overload, the caller keeps
