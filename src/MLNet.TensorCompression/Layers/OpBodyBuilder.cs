@@ -39,7 +39,7 @@ internal sealed class OpBodyBuilder
     /// <summary>The nodes written so far, in topological order.</summary>
     public IReadOnlyList<NodeProto> Nodes => nodes;
 
-    /// <summary>Inline form only: the int64 initializers holding per-layer and fixed integers.</summary>
+    /// <summary>Inline form only: the int64 initializers holding per-layer integers.</summary>
     public IReadOnlyList<TensorProto> Initializers => initializers;
 
     /// <summary>Function form only: the attributes the calling node must carry for the body.</summary>
@@ -81,12 +81,6 @@ internal sealed class OpBodyBuilder
         return Node("Constant", name, [], OnnxAttributes.Reference("value_ints", name, AttributeType.Ints));
     }
 
-    /// <summary>An int64 vector that is the same for every layer sharing the body.</summary>
-    public string FixedInts(string label, IReadOnlyList<long> values) =>
-        namePrefix is not null
-            ? Int64Initializer(label, values)
-            : Node("Constant", label, [], OnnxAttributes.Ints("value_ints", values));
-
     /// <summary>
     /// Attributes of the layer's own node to put on a body node (a Conv's geometry): in a function, references to
     /// caller attributes of the same names (absent ones stay absent), with the layer's values passed by the caller;
@@ -98,6 +92,18 @@ internal sealed class OpBodyBuilder
         foreach (var (name, _) in names) Declare(name);
         callAttributes.AddRange(values.Select(a => a.Clone()));
         return names.Select(n => OnnxAttributes.Reference(n.Name, n.Name, n.Type)).ToArray();
+    }
+
+    /// <summary>
+    /// A per-layer INT attribute <paramref name="name"/> of a body node: in a function, a reference to the calling
+    /// node's attribute <paramref name="callerName"/>, which the caller gets; inline, the value itself.
+    /// </summary>
+    public AttributeProto LayerInt(string name, string callerName, long value)
+    {
+        if (namePrefix is not null) return OnnxAttributes.Int(name, value);
+        Declare(callerName);
+        callAttributes.Add(OnnxAttributes.Int(callerName, value));
+        return OnnxAttributes.Reference(name, callerName, AttributeType.Int);
     }
 
     private void Declare(string attributeName)
