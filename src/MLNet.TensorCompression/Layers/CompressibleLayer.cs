@@ -34,8 +34,9 @@ public sealed class CompressibleLayer
     public float[]? Bias { get; init; }
 
     /// <summary>
-    /// True for <c>MatMul(W, x)</c>: y = W·x contracts x's second-to-last axis, and the rewriter wraps the factorised op
-    /// in transposes of the last two axes. False for every other pattern.
+    /// True for <c>MatMul(W, x)</c>: y = W·x contracts x's second-to-last axis. The factorised op handles it itself
+    /// (x [..., N, K] → y [..., M, K], no transposes), so the rewriter replaces the layer like any other. False for
+    /// every other pattern.
     /// </summary>
     public bool WeightOnLeft { get; init; }
 

@@ -30,9 +30,6 @@ internal sealed class ContractionChain
         this.dynamicTail = dynamicTail;
     }
 
-    /// <summary>The static axes after the steps planned so far.</summary>
-    public IReadOnlyList<ChainAxis> Axes => axes;
-
     /// <summary>Multiply-adds of the planned steps for one unit of lead and tail (one application of the weight).</summary>
     public long MacsPerApplication { get; private set; }
 
@@ -45,14 +42,29 @@ internal sealed class ContractionChain
 
     /// <summary>
     /// Plans the contraction of the <paramref name="count"/> axes at <paramref name="position"/> with a factor matrix
-    /// [(produced axes), (contracted axes)] (row-major, <paramref name="matrix"/>); the produced axes take their place.
+    /// [(produced axes), (contracted axes)] stored as an initializer; the produced axes take their place.
     /// </summary>
+    /// <param name="position">The first contracted axis.</param>
+    /// <param name="count">How many adjacent axes are contracted.</param>
+    /// <param name="produced">The axes the step produces, in order.</param>
+    /// <param name="role">The factor's role.</param>
+    /// <param name="matrix">The matrix, row-major.</param>
     /// <returns>The factor laid out as the step's MatMul reads it.</returns>
-    public FactorTensor Contract(int position, int count, IReadOnlyList<ChainAxis> produced, string role, float[] matrix)
+    public FactorTensor Contract(int position, int count, IReadOnlyList<ChainAxis> produced, string role, float[] matrix) =>
+        Plan(position, count, produced, role, matrix)!;
+
+    /// <summary>
+    /// Plans a contraction like <see cref="Contract"/> with a matrix the body computes from other factors (on constants,
+    /// folded at session load) and provides as [(produced), (contracted)] under the role's name.
+    /// </summary>
+    public void ContractComputed(int position, int count, IReadOnlyList<ChainAxis> produced, string role) =>
+        Plan(position, count, produced, role, matrix: null);
+
+    private FactorTensor? Plan(int position, int count, IReadOnlyList<ChainAxis> produced, string role, float[]? matrix)
     {
         int before = Product(0, position), contracted = Product(position, count), after = Product(position + count, axes.Count - position - count);
         int producedSize = produced.Aggregate(1, (a, b) => a * b.Size);
-        if (matrix.Length != (long)producedSize * contracted)
+        if (matrix is not null && matrix.Length != (long)producedSize * contracted)
             throw new ArgumentException($"Factor '{role}' holds {matrix.Length} values; a {producedSize}×{contracted} matrix was expected.", nameof(matrix));
 
         // With tail 1 and nothing after the contracted axes, the MatMul would be a batch of matrix-vector products;
@@ -64,11 +76,12 @@ internal sealed class ContractionChain
             (false, true) => [-1, contracted],
             (false, false) => [-1, contracted, after],
         };
-        steps.Add(new Step(shape, role, factorOnRight ? StepKind.FactorOnRight : StepKind.FactorOnLeft));
+        steps.Add(new Step(shape, role, factorOnRight ? StepKind.FactorOnRight : StepKind.FactorOnLeft, Computed: matrix is null));
         MacsPerApplication += (long)before * producedSize * contracted * after;
         axes.RemoveRange(position, count);
         axes.InsertRange(position, produced);
 
+        if (matrix is null) return null;
         if (!factorOnRight) return new FactorTensor(role, [producedSize, contracted], matrix);
         var transposed = new float[matrix.Length];
         TensorPermutation.Permute<float, float>(matrix, transposed, [producedSize, contracted], [1, 0]);
@@ -82,7 +95,7 @@ internal sealed class ContractionChain
         long[] shape = dynamicTail
             ? [0, before, moved, passed, -1]
             : [-1, moved, passed, Product(position + 1 + gap, axes.Count - position - 1 - gap)];
-        steps.Add(new Step(shape, null, StepKind.Swap));
+        steps.Add(new Step(shape, null, StepKind.Swap, Computed: false));
         var axis = axes[position];
         axes.RemoveAt(position);
         axes.Insert(position + gap, axis);
@@ -102,6 +115,8 @@ internal sealed class ContractionChain
             state = step.Kind switch
             {
                 StepKind.FactorOnLeft => body.Node("MatMul", $"step{i}", [factorName(step.Role!), view]),
+                StepKind.FactorOnRight when step.Computed => body.Node("MatMul", $"step{i}",
+                    [view, body.Node("Transpose", $"step{i}_factor", [factorName(step.Role!)], OnnxAttributes.Ints("perm", [1L, 0L]))]),
                 StepKind.FactorOnRight => body.Node("MatMul", $"step{i}", [view, factorName(step.Role!)]),
                 _ => body.Node("Transpose", $"step{i}", [view], OnnxAttributes.Ints("perm", dynamicTail ? [0, 1, 3, 2, 4] : new long[] { 0, 2, 1, 3 })),
             };
@@ -118,5 +133,5 @@ internal sealed class ContractionChain
 
     private enum StepKind { FactorOnLeft, FactorOnRight, Swap }
 
-    private sealed record Step(long[] Shape, string? Role, StepKind Kind);
+    private sealed record Step(long[] Shape, string? Role, StepKind Kind, bool Computed);
 }

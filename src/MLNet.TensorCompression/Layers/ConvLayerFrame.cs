@@ -7,12 +7,14 @@ namespace MLNet.TensorCompression.Layers;
 /// <summary>
 /// What a factorised convolution op does around its channel factors, whatever the format (Garipov et al. 2016):
 /// <list type="number">
-/// <item>X [B, C_in, H, W] → [B·C_in, 1, H, W], a Conv with the spatial factor as r filters [r, 1, kh, kw] and the
-/// layer's own strides, pads, dilations and auto_pad → [B·C_in, r, H', W'];</item>
-/// <item>viewed as [B, C_in·r, H'·W'], whose axes read (c_most … c_least, r, pixels) — the channel factors from the most
-/// significant, which is why the tensorization orders its channel modes from the least significant: the rank sits
-/// next to the factor the first channel step contracts;</item>
-/// <item>the channel chain (pixels are its run-time tail), ending in (s_most … s_least) = C_out;</item>
+/// <item>the spatial factor, r filters [r, 1, kh, kw], runs on every input channel separately: one Conv with
+/// group = C_in over the filters tiled C_in times (tiled on constants, folded at session load), with the layer's own
+/// strides, pads, dilations and auto_pad → [B, C_in·r, H', W'] — faster in ONNX Runtime than folding the channels into
+/// the batch;</item>
+/// <item>its channels read (c_most … c_least, r): the channel factors from the most significant, which is why the
+/// tensorization orders its channel modes from the least significant — the rank sits next to the factor the first
+/// channel step contracts;</item>
+/// <item>the channel chain (pixels H'·W' are its run-time tail), ending in (s_most … s_least) = C_out;</item>
 /// <item>reshaped to [B, C_out, H', W'] (H', W' read from the spatial Conv's output at run time), plus the bias.</item>
 /// </list>
 /// When the kernel is rebuilt, the original Conv runs on it instead.
@@ -69,15 +71,14 @@ internal static class ConvLayerFrame
         layer.Bias is null ? null
         : new FactorTensor("bias", mode == ExecutionMode.Factorized ? [layer.OutputSize, 1, 1] : [layer.OutputSize], layer.Bias);
 
-    /// <summary>Writes the factorised convolution: spatial Conv, channel chain, output reshape, bias.</summary>
+    /// <summary>Writes the factorised convolution: spatial (grouped) Conv, channel chain, output reshape, bias.</summary>
     public static void EmitFactorized(OpBodyBuilder body, CompressibleLayer layer, string spatialKernelRole, int spatialRank, ContractionChain chain, OpBodyNames io)
     {
-        var channelsAsBatch = body.Node("Reshape", "channels_as_batch", [io.Input, body.FixedInts("channels_as_batch_shape", [-1, 1, 0, 0])]);
-        var spatial = body.Node("Conv", "spatial", [channelsAsBatch, io.Factor(spatialKernelRole)], body.LayerAttributes(Geometry(layer), GeometryAttributes));
-        // Two free reshapes bring the batch back to axis 0 with constant targets: 0 copies H'·W' from the first.
-        var pixelsFlat = body.Node("Reshape", "pixels_flat", [spatial, body.FixedInts("pixels_flat_shape", [0, 0, 1, -1])]);
-        var chainInput = body.Node("Reshape", "chain_input", [pixelsFlat, body.LayerInts("chain_input_shape", [-1, 1, (long)layer.InputSize * spatialRank, 0])]);
-        var state = chain.Emit(body, chainInput, io.Factor);
+        var filters = body.Node("Tile", "spatial_filters", [io.Factor(spatialKernelRole), body.LayerInts("filter_repeats", [layer.InputSize, 1, 1, 1])]);
+        var attributes = body.LayerAttributes(Geometry(layer), GeometryAttributes).Append(body.LayerInt("group", "in_channels", layer.InputSize)).ToArray();
+        var spatial = body.Node("Conv", "spatial", [io.Input, filters], attributes);
+        // The chain's first reshape views [B, C_in·r, H', W'] as [B, …, H'·W'] directly.
+        var state = chain.Emit(body, spatial, io.Factor);
         var outputGrid = body.Node("Shape", "output_grid", [spatial], OnnxAttributes.Int("start", 2));
         var outputShape = body.Node("Concat", "output_shape", [body.LayerInts("output_channels", [0, layer.OutputSize]), outputGrid], OnnxAttributes.Int("axis", 0));
         if (io.Bias is null)

@@ -8,7 +8,9 @@ namespace MLNet.TensorCompression.Layers;
 /// <c>HTConv</c>, whose body uses standard ops only), or the same computation inlined as plain nodes.
 /// <para>
 /// A function node reads the layer's input, then the factors, then the bias when there is one, and writes the layer's
-/// output. Its overload names the structure the body depends on (mode, d or the tree, the layer variant, bias), so
+/// output. Its overload names the structure the body depends on — mode (<c>dense_</c> for Reconstructed), d or the
+/// tree, the schedule (<c>rtl</c>/<c>ltr</c> chain direction, HT <c>train</c>/<c>tree</c>), the layer variant
+/// (<c>left</c> for W·x, <c>gemm</c>) and <c>bias</c>, e.g. <c>d3_rtl_bias</c> or <c>((0,1),(2,3))_ltr</c> — so
 /// layers that differ only in sizes share one function; the sizes travel as node attributes that the body reads with
 /// <c>Constant</c>/<c>ref_attr_name</c>, next to descriptive attributes (<c>in_modes</c>, <c>out_modes</c>,
 /// <c>ranks</c>, <c>tree</c>, …) for a reader of the model.
@@ -56,15 +58,17 @@ internal static class FactorizedLayerEmitter
 
         if (inline)
         {
-            var body = OpBodyBuilder.ForInline(namePrefix);
-            op.EmitBody(body, Names(op, layer.InputName, f => InitializerName(namePrefix, f), layer.OutputName));
+            var graphNames = Names(op, layer.InputName, f => InitializerName(namePrefix, f), layer.OutputName);
+            var body = OpBodyBuilder.ForInline(namePrefix, graphNames);
+            op.EmitBody(body, graphNames);
             // Without a function node, the last node's doc string is where a reader finds what the nodes compute.
             body.Nodes[^1].DocString = $"{op.Name} ({op.Overload}) for layer '{layer.Name}': {string.Join(", ", op.DescriptiveAttributes.Select(Describe))}";
             return new LayerEmission(body.Nodes, initializers.Concat(body.Initializers).ToArray(), []);
         }
 
-        var functionBody = OpBodyBuilder.ForFunction();
-        op.EmitBody(functionBody, Names(op, InputName, f => f.Role, OutputName));
+        var formalNames = Names(op, InputName, f => f.Role, OutputName);
+        var functionBody = OpBodyBuilder.ForFunction(formalNames);
+        op.EmitBody(functionBody, formalNames);
         var function = new FunctionProto { Name = op.Name, Domain = Domain, Overload = op.Overload, DocString = op.Description };
         function.Input.Add(inputs.Select(f => f.Role).Prepend(InputName));
         function.Output.Add(OutputName);

@@ -45,12 +45,12 @@ internal abstract class FactorizedOp
     public abstract long MacsPerApplication { get; }
 
     /// <summary>
-    /// The function overload: everything the body's node sequence depends on (mode, d or the tree, variant, bias) and
+    /// The function overload: everything the body's node sequence depends on (mode, d or the tree, schedule, variant, bias) and
     /// nothing else, so layers that differ only in sizes share one function.
     /// </summary>
     public string Overload => (Mode == ExecutionMode.Reconstructed ? "dense_" : "") + Structure + Variant + (Bias is null ? "" : "_bias");
 
-    /// <summary>The factorisation's structure as it shapes the body, e.g. <c>d3_rtl</c> or a tree <c>((0,1),2)</c>.</summary>
+    /// <summary>The factorisation's structure and schedule as they shape the body, e.g. <c>d3_rtl</c> or <c>((0,1),2)_train</c>.</summary>
     protected abstract string Structure { get; }
 
     /// <summary>The layer frame's variant, e.g. <c>_left</c>; empty for the plain one.</summary>

@@ -8,16 +8,18 @@ namespace MLNet.TensorCompression.Layers;
 /// the least significant; the tree's leaf 0 is the spatial mode.
 /// <para>
 /// Factorized: the spatial leaf frame U₀ [kh·kw, r₀] runs as a Conv with r₀ filters over every input channel
-/// separately (<see cref="ConvLayerFrame"/>); the rest of the tree is contracted as a MatMul chain
-/// (<see cref="HierarchicalTuckerChain"/>) over the axes (c_d … c₁, r₀) and the pixels, with a Transpose only where an
-/// inner child's rank is not next to its sibling's.
+/// separately (<see cref="ConvLayerFrame"/>); then, with the schedule that needs the fewest multiply-adds (it is in the
+/// overload), <c>train</c>: when the tree reads as a train (<see cref="HierarchicalTuckerTrain"/>), the body computes
+/// the channel cores from the HT factors (folded at session load) and runs the transpose-free
+/// <see cref="TensorTrainChain"/>; <c>tree</c>: otherwise, leaves first along the tree
+/// (<see cref="HierarchicalTuckerTreeChain"/>) over the axes (c_d … c₁, r₀) and the pixels.
 /// </para>
 /// <para>Reconstructed: the factors rebuild the kernel in the graph (<see cref="HierarchicalTuckerRebuild"/>), then the layer's Conv runs.</para>
 /// </summary>
 internal sealed class HierarchicalTuckerConvOp : FactorizedOp
 {
     private readonly HierarchicalTucker tucker;
-    private readonly ContractionChain? chain;
+    private readonly HierarchicalTuckerSchedule? schedule;
 
     /// <summary>Lays out the factors for the given mode.</summary>
     public HierarchicalTuckerConvOp(FactorizedWeight weight, ExecutionMode mode) : base(weight, mode)
@@ -29,13 +31,21 @@ internal sealed class HierarchicalTuckerConvOp : FactorizedOp
             Factors = HierarchicalTuckerRebuild.Factors(tucker);
             return;
         }
-        var spatialLeaf = SpatialLeaf;
         var tensorization = weight.Tensorization;
-        chain = new ContractionChain(ConvLayerFrame.ChannelAxes(tensorization, new ChainAxis(ChainAxis.RankKey(spatialLeaf.Id), SpatialRank)), dynamicTail: true);
-        var channelFactors = HierarchicalTuckerChain.Plan(tucker, tensorization, chain, outputFactor: 1, reversed: true, alreadyApplied: spatialLeaf);
-        var spatialKernel = ConvLayerFrame.SpatialKernel(HierarchicalTuckerRoles.Of(spatialLeaf), tucker.Factors[spatialLeaf.Id], tensorization, SpatialRank);
-        // Inputs follow node ids; the spatial leaf's id is its place among them.
-        Factors = channelFactors.Take(spatialLeaf.Id).Append(spatialKernel).Concat(channelFactors.Skip(spatialLeaf.Id)).ToArray();
+        var spatialKernel = ConvLayerFrame.SpatialKernel(HierarchicalTuckerRoles.Of(SpatialLeaf), tucker.Factors[SpatialLeaf.Id], tensorization, SpatialRank);
+        var candidates = new List<HierarchicalTuckerSchedule>();
+        // Boundary 1 is always crossed by leaf 0's edge alone, so a train's b₁ is the spatial rank.
+        if (HierarchicalTuckerTrain.TryCreate(tucker, tensorization) is { } train)
+        {
+            var chain = TensorTrainChain.PlanConv(tensorization, train.Bonds, _ => null).Chain;
+            candidates.Add(new("train", chain, WithSpatialKernel(train.Factors(except: SpatialLeaf), spatialKernel), train, TensorTrainChain.ConvMatrixAxes));
+        }
+        var spatialRank = new ChainAxis(ChainAxis.RankKey(SpatialLeaf.Id), SpatialRank);
+        var treeChain = new ContractionChain(ConvLayerFrame.ChannelAxes(tensorization, spatialRank), dynamicTail: true);
+        var treeFactors = HierarchicalTuckerTreeChain.Plan(tucker, tensorization, treeChain, outputFactor: 1, reversed: true, alreadyApplied: SpatialLeaf);
+        candidates.Add(new("tree", treeChain, WithSpatialKernel(treeFactors, spatialKernel), null, []));
+        schedule = candidates.MinBy(c => c.Chain.MacsPerApplication)!;
+        Factors = schedule.Factors;
     }
 
     private DimensionTreeNode SpatialLeaf => tucker.Tree.Leaves[0];
@@ -48,8 +58,9 @@ internal sealed class HierarchicalTuckerConvOp : FactorizedOp
     /// <inheritdoc />
     public override string Description => Mode == ExecutionMode.Factorized
         ? "Convolution with an HT kernel over modes (kh*kw), (c1*s1)..(cd*sd), channel mode 1 least significant: leaf0 as a Conv with r0 filters "
-          + "[r0,1,kh,kw] on every input channel, then the rest of the tree leaves-to-root (post-order) as a chain of MatMuls; inputs: X, per tree node "
-          + "(pre-order ids) leaf<mode> or transfer<id> laid out for the chain, optional bias [C_out,1,1]."
+          + $"[r0,1,kh,kw] on every input channel, then schedule '{schedule!.Name}': train computes channel TT cores from the HT factors (constant-folded "
+          + "at session load) and runs them as a chain of MatMuls; tree contracts leaves first along the tree. Inputs: X, per tree node (pre-order ids) "
+          + "leaf<mode> or transfer<id> laid out for the schedule, optional bias [C_out,1,1]."
         : "Convolution with an HT kernel: rebuilds the kernel from the factors (constant-folded at session load), then runs the Conv; "
           + "inputs: X, leaf<mode> [n_k, r_k], transfer<id> [r_left, r_right*r_t], optional bias.";
 
@@ -64,10 +75,10 @@ internal sealed class HierarchicalTuckerConvOp : FactorizedOp
 
     /// <inheritdoc />
     public override long MacsPerApplication =>
-        chain is null ? Layer.WeightCount : ConvLayerFrame.SpatialMacsPerPixel(Layer, SpatialRank) + chain.MacsPerApplication;
+        schedule is null ? Layer.WeightCount : ConvLayerFrame.SpatialMacsPerPixel(Layer, SpatialRank) + schedule.Chain.MacsPerApplication;
 
     /// <inheritdoc />
-    protected override string Structure => tucker.Tree.ToString();
+    protected override string Structure => tucker.Tree + (schedule is null ? "" : "_" + schedule.Name);
 
     /// <inheritdoc />
     protected override string Variant => "";
@@ -75,11 +86,16 @@ internal sealed class HierarchicalTuckerConvOp : FactorizedOp
     /// <inheritdoc />
     public override void EmitBody(OpBodyBuilder body, OpBodyNames io)
     {
-        if (chain is not null)
+        if (schedule is null)
         {
-            ConvLayerFrame.EmitFactorized(body, Layer, HierarchicalTuckerRoles.Of(SpatialLeaf), SpatialRank, chain, io);
+            ConvLayerFrame.EmitDense(body, Layer, Weight.Tensorization, HierarchicalTuckerRebuild.Emit(body, tucker, io), io);
             return;
         }
-        ConvLayerFrame.EmitDense(body, Layer, Weight.Tensorization, HierarchicalTuckerRebuild.Emit(body, tucker, io), io);
+        var names = schedule.ChainNames(body, io, Enumerable.Range(1, tucker.ModeSizes.Count - 1));
+        ConvLayerFrame.EmitFactorized(body, Layer, HierarchicalTuckerRoles.Of(SpatialLeaf), SpatialRank, schedule.Chain, names);
     }
+
+    // Inputs follow node ids; the spatial leaf's id is its place among them.
+    private IReadOnlyList<FactorTensor> WithSpatialKernel(IReadOnlyList<FactorTensor> others, FactorTensor spatialKernel) =>
+        others.Take(SpatialLeaf.Id).Append(spatialKernel).Concat(others.Skip(SpatialLeaf.Id)).ToArray();
 }

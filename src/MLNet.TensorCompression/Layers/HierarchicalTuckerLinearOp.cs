@@ -7,16 +7,20 @@ namespace MLNet.TensorCompression.Layers;
 /// <c>HTLinear</c>: a fully connected layer whose weight W [M, N] is an HT tensor over the modes (m_k·n_k): leaf frames
 /// U_k [(m_k·n_k), r_k], transfer tensors B_t [r_l, r_r, r_t].
 /// <para>
-/// Factorized: the tree is contracted leaves-to-root in post-order as a MatMul chain (<see cref="HierarchicalTuckerChain"/>):
-/// each leaf turns its n_k into (m_k, r_k), each inner node merges its children's ranks, with a Transpose only where an
-/// inner child's rank is not next to its sibling's.
+/// Factorized, with the schedule that needs the fewest multiply-adds (it is in the overload):
+/// <list type="bullet">
+/// <item><c>rtl</c> / <c>ltr</c>: when the tree reads as a train (<see cref="HierarchicalTuckerTrain"/>), the body
+/// computes TT cores from the HT factors (folded at session load) and runs the transpose-free
+/// <see cref="TensorTrainChain"/> right to left or left to right;</item>
+/// <item><c>tree</c>: otherwise, leaves first along the tree (<see cref="HierarchicalTuckerTreeChain"/>).</item>
+/// </list>
 /// </para>
 /// <para>Reconstructed: the factors rebuild W in the graph (<see cref="HierarchicalTuckerRebuild"/>), then the layer's Gemm or MatMul runs.</para>
 /// </summary>
 internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
 {
     private readonly HierarchicalTucker tucker;
-    private readonly ContractionChain? chain;
+    private readonly HierarchicalTuckerSchedule? schedule;
 
     /// <summary>Lays out the factors for the given mode.</summary>
     public HierarchicalTuckerLinearOp(FactorizedWeight weight, ExecutionMode mode) : base(weight, mode)
@@ -28,8 +32,22 @@ internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
             Factors = HierarchicalTuckerRebuild.Factors(tucker);
             return;
         }
-        chain = new ContractionChain(LinearLayerFrame.InputAxes(weight.Tensorization), LinearLayerFrame.HasDynamicTail(Layer));
-        Factors = HierarchicalTuckerChain.Plan(tucker, weight.Tensorization, chain, outputFactor: 0, reversed: false, alreadyApplied: null);
+        var tensorization = weight.Tensorization;
+        bool dynamicTail = LinearLayerFrame.HasDynamicTail(Layer);
+        var candidates = new List<HierarchicalTuckerSchedule>();
+        if (HierarchicalTuckerTrain.TryCreate(tucker, tensorization) is { } train)
+        {
+            foreach (bool leftToRight in new[] { false, true })
+            {
+                var chain = TensorTrainChain.PlanLinear(tensorization, train.Bonds, dynamicTail, leftToRight, _ => null).Chain;
+                candidates.Add(new(leftToRight ? "ltr" : "rtl", chain, train.Factors(except: null), train, TensorTrainChain.LinearMatrixAxes(leftToRight)));
+            }
+        }
+        var treeChain = new ContractionChain(LinearLayerFrame.InputAxes(tensorization), dynamicTail);
+        var treeFactors = HierarchicalTuckerTreeChain.Plan(tucker, tensorization, treeChain, outputFactor: 0, reversed: false, alreadyApplied: null);
+        candidates.Add(new("tree", treeChain, treeFactors, null, []));
+        schedule = candidates.MinBy(c => c.Chain.MacsPerApplication)!;
+        Factors = schedule.Factors;
     }
 
     /// <inheritdoc />
@@ -37,8 +55,9 @@ internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
 
     /// <inheritdoc />
     public override string Description => Mode == ExecutionMode.Factorized
-        ? "Fully connected layer with an HT weight W[M,N] over modes (m_k*n_k): contracts the tree leaves-to-root (post-order) as a chain of MatMuls; "
-          + "inputs: X, then per tree node (pre-order ids) leaf<mode> [(m r) or (r m), n] or transfer<id> [r_t, (r_a r_b)], optional bias."
+        ? $"Fully connected layer with an HT weight W[M,N] over modes (m_k*n_k), schedule '{schedule!.Name}': rtl/ltr compute TT cores from the HT factors "
+          + "(constant-folded at session load) and run them as a chain of MatMuls; tree contracts leaves first along the tree. "
+          + "Inputs: X, then per tree node (pre-order ids) leaf<mode> or transfer<id> laid out for the schedule, optional bias."
         : "Fully connected layer with an HT weight W[M,N]: rebuilds W from the factors (constant-folded at session load), then runs the dense op; "
           + "inputs: X, leaf<mode> [n_k, r_k], transfer<id> [r_left, r_right*r_t], optional bias.";
 
@@ -52,10 +71,10 @@ internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => LinearLayerFrame.DescriptiveAttributes(Weight.Tensorization, tucker.Ranks, tucker.Tree);
 
     /// <inheritdoc />
-    public override long MacsPerApplication => chain?.MacsPerApplication ?? Layer.WeightCount;
+    public override long MacsPerApplication => schedule?.Chain.MacsPerApplication ?? Layer.WeightCount;
 
     /// <inheritdoc />
-    protected override string Structure => tucker.Tree.ToString();
+    protected override string Structure => tucker.Tree + (schedule is null ? "" : "_" + schedule.Name);
 
     /// <inheritdoc />
     protected override string Variant => LinearLayerFrame.Variant(Layer, Mode);
@@ -63,11 +82,11 @@ internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
     /// <inheritdoc />
     public override void EmitBody(OpBodyBuilder body, OpBodyNames io)
     {
-        if (chain is not null)
+        if (schedule is null)
         {
-            LinearLayerFrame.EmitFactorized(body, Layer, chain, io);
+            LinearLayerFrame.EmitDense(body, Layer, Weight.Tensorization, HierarchicalTuckerRebuild.Emit(body, tucker, io), io);
             return;
         }
-        LinearLayerFrame.EmitDense(body, Layer, Weight.Tensorization, HierarchicalTuckerRebuild.Emit(body, tucker, io), io);
+        LinearLayerFrame.EmitFactorized(body, Layer, schedule.Chain, schedule.ChainNames(body, io, Enumerable.Range(0, tucker.ModeSizes.Count)));
     }
 }

@@ -23,18 +23,23 @@ internal sealed class OpBodyBuilder
     private readonly List<string> declaredAttributes = [];
     private readonly HashSet<string> localNames = new(StringComparer.Ordinal);
 
-    private OpBodyBuilder(string? namePrefix) => this.namePrefix = namePrefix;
+    private OpBodyBuilder(string? namePrefix, OpBodyNames io)
+    {
+        this.namePrefix = namePrefix;
+        localNames.UnionWith(io.Factors.Values.Append(io.Input).Append(io.Output));
+        if (io.Bias is not null) localNames.Add(io.Bias);
+    }
 
-    /// <summary>A builder for a function body.</summary>
-    public static OpBodyBuilder ForFunction() => new(null);
+    /// <summary>A builder for a function body whose formal inputs and output are <paramref name="io"/>.</summary>
+    public static OpBodyBuilder ForFunction(OpBodyNames io) => new(null, io);
 
-    /// <summary>A builder for plain nodes in the main graph, named <c>{namePrefix}/…</c>.</summary>
-    public static OpBodyBuilder ForInline(string namePrefix) => new(namePrefix);
+    /// <summary>A builder for plain nodes in the main graph, named <c>{namePrefix}/…</c>, reading and writing <paramref name="io"/>.</summary>
+    public static OpBodyBuilder ForInline(string namePrefix, OpBodyNames io) => new(namePrefix, io);
 
     /// <summary>The nodes written so far, in topological order.</summary>
     public IReadOnlyList<NodeProto> Nodes => nodes;
 
-    /// <summary>Inline form only: the int64 initializers holding per-layer and fixed integers.</summary>
+    /// <summary>Inline form only: the int64 initializers holding per-layer integers.</summary>
     public IReadOnlyList<TensorProto> Initializers => initializers;
 
     /// <summary>Function form only: the attributes the calling node must carry for the body.</summary>
@@ -76,12 +81,6 @@ internal sealed class OpBodyBuilder
         return Node("Constant", name, [], OnnxAttributes.Reference("value_ints", name, AttributeType.Ints));
     }
 
-    /// <summary>An int64 vector that is the same for every layer sharing the body.</summary>
-    public string FixedInts(string label, IReadOnlyList<long> values) =>
-        namePrefix is not null
-            ? Int64Initializer(label, values)
-            : Node("Constant", label, [], OnnxAttributes.Ints("value_ints", values));
-
     /// <summary>
     /// Attributes of the layer's own node to put on a body node (a Conv's geometry): in a function, references to
     /// caller attributes of the same names (absent ones stay absent), with the layer's values passed by the caller;
@@ -95,6 +94,18 @@ internal sealed class OpBodyBuilder
         return names.Select(n => OnnxAttributes.Reference(n.Name, n.Name, n.Type)).ToArray();
     }
 
+    /// <summary>
+    /// A per-layer INT attribute <paramref name="name"/> of a body node: in a function, a reference to the calling
+    /// node's attribute <paramref name="callerName"/>, which the caller gets; inline, the value itself.
+    /// </summary>
+    public AttributeProto LayerInt(string name, string callerName, long value)
+    {
+        if (namePrefix is not null) return OnnxAttributes.Int(name, value);
+        Declare(callerName);
+        callAttributes.Add(OnnxAttributes.Int(callerName, value));
+        return OnnxAttributes.Reference(name, callerName, AttributeType.Int);
+    }
+
     private void Declare(string attributeName)
     {
         if (declaredAttributes.Contains(attributeName))
@@ -105,7 +116,8 @@ internal sealed class OpBodyBuilder
     private string LocalName(string label)
     {
         var name = namePrefix is null ? label : $"{namePrefix}/{label}";
-        // Labels are chosen by the ops; a clash would silently rewire the graph, so it is a bug worth stopping on.
+        // Labels are chosen by the ops; a clash (with each other or with the bound names) would silently rewire the
+        // graph, so it is a bug worth stopping on.
         if (!localNames.Add(name)) throw new InvalidOperationException($"The name '{name}' is used twice in one layer's nodes.");
         return name;
     }

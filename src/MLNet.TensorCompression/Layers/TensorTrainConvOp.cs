@@ -29,21 +29,13 @@ internal sealed class TensorTrainConvOp : FactorizedOp
             Factors = TensorTrainRebuild.Factors(train);
             return;
         }
-        var tensorization = weight.Tensorization;
-        var spatialRank = new ChainAxis(ChainAxis.RankKey(1), train.Ranks[1]);
-        chain = new ContractionChain(ConvLayerFrame.ChannelAxes(tensorization, spatialRank), dynamicTail: true);
-        var factors = new List<FactorTensor> { ConvLayerFrame.SpatialKernel(SpatialRole, train.Cores[0], tensorization, train.Ranks[1]) };
-        for (int j = 1; j < train.ModeSizes.Count; j++)
-        {
-            int c = tensorization.ModeFactors[j][0], s = tensorization.ModeFactors[j][1];
-            var produced = new[] { new ChainAxis(ChainAxis.RankKey(j + 1), train.Ranks[j + 1]), new ChainAxis(ChainAxis.OutputKey(j), s) };
-            var matrix = FactorLayout.Permute(train.Cores[j], [train.Ranks[j], c, s, train.Ranks[j + 1]], [3, 2, 1, 0]);
-            factors.Add(chain.Contract(chain.IndexOf(ChainAxis.InputKey(j)), 2, produced, TensorTrainRebuild.CoreRole(j), matrix));
-        }
-        Factors = factors;
+        var (channelChain, channelCores) = TensorTrainChain.PlanConv(weight.Tensorization, train.Ranks, j => train.Cores[j]);
+        chain = channelChain;
+        Factors = channelCores.Skip(1).Select(f => f!)
+            .Prepend(ConvLayerFrame.SpatialKernel(SpatialRole, train.Cores[0], weight.Tensorization, train.Ranks[1])).ToArray();
     }
 
-    private static string SpatialRole => TensorTrainRebuild.CoreRole(0);
+    private static string SpatialRole => TensorTrainChain.CoreRole(0);
 
     /// <inheritdoc />
     public override string Name => "TTConv";

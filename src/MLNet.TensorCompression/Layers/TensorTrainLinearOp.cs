@@ -29,10 +29,12 @@ internal sealed class TensorTrainLinearOp : FactorizedOp
             Factors = TensorTrainRebuild.Factors(train);
             return;
         }
-        var rightToLeft = PlanChain(leftToRight: false);
-        var leftToRightPlan = PlanChain(leftToRight: true);
-        leftToRight = leftToRightPlan.Chain.MacsPerApplication < rightToLeft.Chain.MacsPerApplication;
-        (chain, Factors) = leftToRight ? leftToRightPlan : rightToLeft;
+        // Both directions do the same work on differently shaped products; take the one with fewer multiply-adds.
+        var plans = new[] { false, true }.Select(direction =>
+            TensorTrainChain.PlanLinear(weight.Tensorization, train.Ranks, LinearLayerFrame.HasDynamicTail(Layer), direction, k => train.Cores[k])).ToArray();
+        leftToRight = plans[1].Chain.MacsPerApplication < plans[0].Chain.MacsPerApplication;
+        chain = plans[leftToRight ? 1 : 0].Chain;
+        Factors = plans[leftToRight ? 1 : 0].Factors.Select(f => f!).ToArray();
     }
 
     /// <inheritdoc />
@@ -71,26 +73,5 @@ internal sealed class TensorTrainLinearOp : FactorizedOp
             return;
         }
         LinearLayerFrame.EmitDense(body, Layer, Weight.Tensorization, TensorTrainRebuild.Emit(body, train, io), io);
-    }
-
-    // Core k's bonds are rank axes r_k and r_{k+1}; the outer ones (size 1) stay in the chain so every step has the same form.
-    private (ContractionChain Chain, IReadOnlyList<FactorTensor> Factors) PlanChain(bool leftToRight)
-    {
-        int d = train.ModeSizes.Count;
-        var bond = (int k) => new ChainAxis(ChainAxis.RankKey(k), train.Ranks[k]);
-        var inputs = LinearLayerFrame.InputAxes(Weight.Tensorization);
-        var plan = new ContractionChain(leftToRight ? inputs.Prepend(bond(0)) : inputs.Append(bond(d)), LinearLayerFrame.HasDynamicTail(Layer));
-        var factors = new FactorTensor[d];
-        foreach (int k in leftToRight ? Enumerable.Range(0, d) : Enumerable.Range(0, d).Reverse())
-        {
-            int m = Weight.Tensorization.ModeFactors[k][0], n = Weight.Tensorization.ModeFactors[k][1];
-            var output = new ChainAxis(ChainAxis.OutputKey(k), m);
-            int[] coreShape = [train.Ranks[k], m, n, train.Ranks[k + 1]];
-            var role = TensorTrainRebuild.CoreRole(k);
-            factors[k] = leftToRight
-                ? plan.Contract(plan.IndexOf(ChainAxis.RankKey(k)), 2, [output, bond(k + 1)], role, FactorLayout.Permute(train.Cores[k], coreShape, [1, 3, 0, 2]))
-                : plan.Contract(plan.IndexOf(ChainAxis.InputKey(k)), 2, [bond(k), output], role, FactorLayout.Permute(train.Cores[k], coreShape, [0, 1, 2, 3]));
-        }
-        return (plan, factors);
     }
 }

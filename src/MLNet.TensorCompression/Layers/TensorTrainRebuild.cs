@@ -8,12 +8,9 @@ namespace MLNet.TensorCompression.Layers;
 /// </summary>
 internal static class TensorTrainRebuild
 {
-    /// <summary>Role of core k.</summary>
-    public static string CoreRole(int k) => $"core{k}";
-
     /// <summary>The cores as the rebuild reads them: core 0 as [n₀, r₁], core k as [r_k, n_k·r_{k+1}].</summary>
     public static IReadOnlyList<FactorTensor> Factors(TensorTrain train) =>
-        Enumerable.Range(0, train.ModeSizes.Count).Select(k => FactorTensor.FromDoubles(CoreRole(k),
+        Enumerable.Range(0, train.ModeSizes.Count).Select(k => FactorTensor.FromDoubles(TensorTrainChain.CoreRole(k),
             k == 0 ? [train.ModeSizes[0], train.Ranks[1]] : [train.Ranks[k], train.ModeSizes[k] * train.Ranks[k + 1]],
             train.Cores[k])).ToArray();
 
@@ -23,10 +20,10 @@ internal static class TensorTrainRebuild
     /// </summary>
     public static string Emit(OpBodyBuilder body, TensorTrain train, OpBodyNames io)
     {
-        var product = io.Factor(CoreRole(0));
+        var product = io.Factor(TensorTrainChain.CoreRole(0));
         for (int k = 1; k < train.ModeSizes.Count; k++)
         {
-            var grown = body.Node("MatMul", $"rebuild{k}", [product, io.Factor(CoreRole(k))]);
+            var grown = body.Node("MatMul", $"rebuild{k}", [product, io.Factor(TensorTrainChain.CoreRole(k))]);
             product = body.Node("Reshape", $"rebuild{k}_rows", [grown, body.LayerInts($"rebuild{k}_shape", [-1, train.Ranks[k + 1]])]);
         }
         return product;

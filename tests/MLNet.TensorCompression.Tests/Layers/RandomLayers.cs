@@ -58,8 +58,8 @@ internal static class RandomLayers
             Name = "fc",
             Kind = LayerKind.FullyConnected,
             OpType = options.OpType,
-            InputName = InputName,
-            OutputName = OutputName,
+            InputName = options.InputName,
+            OutputName = options.OutputName,
             Weight = new FloatTensorData("fc.weight", [outputs, inputs], weight),
             Bias = options.Bias ? Bias(random, outputs) : null,
             WeightOnLeft = options.WeightOnLeft,
@@ -93,7 +93,14 @@ internal static class RandomLayers
 }
 
 /// <summary>How a random fully connected layer is wired.</summary>
-internal sealed record LinearOptions(bool Bias = true, string OpType = "MatMul", bool WeightOnLeft = false, long? ApplicationsPerSample = null);
+internal sealed record LinearOptions(bool Bias = true, string OpType = "MatMul", bool WeightOnLeft = false, long? ApplicationsPerSample = null)
+{
+    /// <summary>The activation the layer reads.</summary>
+    public string InputName { get; init; } = RandomLayers.InputName;
+
+    /// <summary>The tensor the layer writes.</summary>
+    public string OutputName { get; init; } = RandomLayers.OutputName;
+}
 
 /// <summary>How a random convolution is wired.</summary>
 internal sealed record ConvOptions(bool Bias = true, long? ApplicationsPerSample = null)

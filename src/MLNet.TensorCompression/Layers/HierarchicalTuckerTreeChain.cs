@@ -3,8 +3,8 @@ using MLNet.TensorCompression.Decomposition;
 namespace MLNet.TensorCompression.Layers;
 
 /// <summary>
-/// Plans the factorised application of an HT weight as a <see cref="ContractionChain"/>. The tree is walked in
-/// post-order (left subtree, right subtree, node):
+/// Plans the factorised application of an HT weight along its tree, for trees that <see cref="HierarchicalTuckerTrain"/>
+/// cannot read as a train (or when this is cheaper). The tree is walked in post-order (left subtree, right subtree, node):
 /// <list type="bullet">
 /// <item>a leaf contracts its input-factor axis with its frame into (output factor, rank), the rank placed on the side
 /// where its sibling's axes are;</item>
@@ -13,8 +13,10 @@ namespace MLNet.TensorCompression.Layers;
 /// its children's output factors), one Transpose moves the first rank past them — at most one per inner node: for a
 /// balanced tree of 4 modes only at the root, none for 2 modes.</item>
 /// </list>
+/// Every leaf rank stays in the activation until its sibling is done, so the activation grows by a rank factor per
+/// pending subtree: far more multiply-adds than the train chain at realistic ranks, though it works for any tree.
 /// </summary>
-internal static class HierarchicalTuckerChain
+internal static class HierarchicalTuckerTreeChain
 {
     /// <summary>Plans the chain.</summary>
     /// <param name="tucker">The HT weight.</param>
