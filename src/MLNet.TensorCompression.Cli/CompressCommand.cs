@@ -10,12 +10,12 @@ internal static class CompressCommand
         ["hybrid"] = CompressionPolicy.Hybrid, ["tt"] = CompressionPolicy.TensorTrain, ["ht"] = CompressionPolicy.HierarchicalTucker,
     };
 
-    private static readonly Dictionary<string, ExecutionMode> Modes = new()
+    private static readonly Dictionary<string, LayerExecutionMode> Modes = new()
     {
-        ["auto"] = ExecutionMode.Auto, ["factorized"] = ExecutionMode.Factorized, ["reconstructed"] = ExecutionMode.Reconstructed,
+        ["auto"] = LayerExecutionMode.Auto, ["factorized"] = LayerExecutionMode.Factorized, ["reconstructed"] = LayerExecutionMode.Reconstructed,
     };
 
-    public static int Run(string[] args, TextWriter output)
+    public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var line = new CommandLine(args,
             ["-o|--output", "--policy", "--max-rank", "--tolerance", "--target-ratio", "--layer", "--mode", "--report"],
@@ -32,18 +32,18 @@ internal static class CompressCommand
             MaxRank = line.Int("--max-rank", minimum: 1),
             Tolerance = line.Double("--tolerance", minimum: 0),
             TargetCompressionRatio = line.Double("--target-ratio", minimum: 1),
-            ExecutionMode = line.Choice("--mode", Modes) ?? ExecutionMode.Auto,
+            ExecutionMode = line.Choice("--mode", Modes) ?? LayerExecutionMode.Auto,
             Inline = line.Has("--inline"),
         };
         foreach (var text in line.All("--layer"))
         {
             try { options.LayerOverrides.Add(LayerOverride.Parse(text)); }
-            catch (FormatException error) { throw new UsageException(error.Message); }
+            catch (FormatException problem) { throw new UsageException(problem.Message); }
         }
         try { options.Validate(); }
-        catch (ArgumentOutOfRangeException error) { throw new UsageException(error.Message); }
+        catch (ArgumentOutOfRangeException problem) { throw new UsageException(problem.Message); }
 
-        Action<string>? progress = line.Has("--quiet") ? null : message => Console.Error.WriteLine($"  {message}");
+        Action<string>? progress = line.Has("--quiet") ? null : message => error.WriteLine($"  {message}");
         var result = OnnxModelCompressor.Compress(line.Positional[0], outputPath, options, progress);
         output.Write(result.Report.ToMarkdown());
         output.WriteLine($"Wrote {outputPath}.");

@@ -41,10 +41,10 @@ internal static class Usage
         return exitCode;
     }
 
-    public static int Fail(string reason)
+    public static int Fail(TextWriter error, string reason)
     {
-        Console.Error.WriteLine($"mlnet-compress: {reason}");
-        Console.Error.WriteLine("Run 'mlnet-compress --help' for usage.");
+        error.WriteLine($"mlnet-compress: {reason}");
+        error.WriteLine("Run 'mlnet-compress --help' for usage.");
         return 2;
     }
 }

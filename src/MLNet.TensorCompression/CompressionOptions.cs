@@ -29,8 +29,8 @@ public sealed class CompressionOptions
     /// <summary>Per-layer choices by node name; the first match wins.</summary>
     public IList<LayerOverride> LayerOverrides { get; } = new List<LayerOverride>();
 
-    /// <summary>How compressed layers run. Default <see cref="ExecutionMode.Auto"/>.</summary>
-    public ExecutionMode ExecutionMode { get; set; } = ExecutionMode.Auto;
+    /// <summary>How compressed layers run. Default <see cref="LayerExecutionMode.Auto"/>.</summary>
+    public LayerExecutionMode ExecutionMode { get; set; } = LayerExecutionMode.Auto;
 
     /// <summary>Emit plain ONNX ops instead of the custom-domain functions. Default false.</summary>
     public bool Inline { get; set; }

@@ -1,6 +1,6 @@
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using ExecutionMode = MLNet.TensorCompression.Layers.ExecutionMode;
+using MLNet.TensorCompression.Layers;
 
 namespace MLNet.TensorCompression.Benchmarks;
 
@@ -28,7 +28,7 @@ public static class LayerLatency
             var dense = SingleLayerModel(weightShape, inputShape);
             var forms = new List<(string, OnnxModel)> { ("dense", dense) };
             foreach (var policy in new[] { CompressionPolicy.TensorTrain, CompressionPolicy.HierarchicalTucker })
-            foreach (var mode in new[] { ExecutionMode.Factorized, ExecutionMode.Reconstructed })
+            foreach (var mode in new[] { LayerExecutionMode.Factorized, LayerExecutionMode.Reconstructed })
             {
                 var options = new CompressionOptions { Policy = policy, MaxRank = 16, ExecutionMode = mode, MinimumLayerParameters = 0, CompressInputConvolution = true };
                 forms.Add(($"{(policy == CompressionPolicy.TensorTrain ? "TT" : "HT")} r16 {mode}", OnnxModelCompressor.Compress(dense, options).Model));

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Onnx;
-using ExecutionMode = MLNet.TensorCompression.Layers.ExecutionMode;
+using MLNet.TensorCompression.Layers;
 
 namespace MLNet.TensorCompression.Benchmarks;
 
@@ -16,8 +16,8 @@ public static class ModelLatency
     [
         ("original", null),
         ("rank 16, auto", new CompressionOptions { MaxRank = 16 }),
-        ("rank 16, factorized", new CompressionOptions { MaxRank = 16, ExecutionMode = ExecutionMode.Factorized }),
-        ("rank 16, reconstructed", new CompressionOptions { MaxRank = 16, ExecutionMode = ExecutionMode.Reconstructed }),
+        ("rank 16, factorized", new CompressionOptions { MaxRank = 16, ExecutionMode = LayerExecutionMode.Factorized }),
+        ("rank 16, reconstructed", new CompressionOptions { MaxRank = 16, ExecutionMode = LayerExecutionMode.Reconstructed }),
     ];
 
     /// <summary>Prints median latency per variant and batch size, and the ratio to the original's.</summary>

@@ -67,9 +67,9 @@ internal static class ConvLayerFrame
         (long)layer.InputSize * spatialRank * layer.Weight.Shape[2] * layer.Weight.Shape[3];
 
     /// <summary>The bias as the body adds it: [C_out, 1, 1] after the chain, or [C_out] as the rebuilt Conv's B; null when the layer has none.</summary>
-    public static FactorTensor? Bias(CompressibleLayer layer, ExecutionMode mode) =>
+    public static FactorTensor? Bias(CompressibleLayer layer, LayerExecutionMode mode) =>
         layer.Bias is null ? null
-        : new FactorTensor("bias", mode == ExecutionMode.Factorized ? [layer.OutputSize, 1, 1] : [layer.OutputSize], layer.Bias);
+        : new FactorTensor("bias", mode == LayerExecutionMode.Factorized ? [layer.OutputSize, 1, 1] : [layer.OutputSize], layer.Bias);
 
     /// <summary>Writes the factorised convolution: spatial (grouped) Conv, channel chain, output reshape, bias.</summary>
     public static void EmitFactorized(OpBodyBuilder body, CompressibleLayer layer, string spatialKernelRole, int spatialRank, ContractionChain chain, OpBodyNames io)

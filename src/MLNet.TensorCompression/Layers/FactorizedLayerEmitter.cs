@@ -43,11 +43,11 @@ internal static class FactorizedLayerEmitter
 
     /// <summary>Emits one factorised layer.</summary>
     /// <param name="weight">The layer and its factorisation.</param>
-    /// <param name="mode"><see cref="ExecutionMode.Factorized"/> or <see cref="ExecutionMode.Reconstructed"/>; the caller resolves Auto with the MAC estimates.</param>
+    /// <param name="mode"><see cref="LayerExecutionMode.Factorized"/> or <see cref="LayerExecutionMode.Reconstructed"/>; the caller resolves Auto with the MAC estimates.</param>
     /// <param name="inline">True for plain standard-op nodes in the main graph, with no function and no custom domain.</param>
     /// <param name="namePrefix">Prefix of every initializer and node name (unique per layer, already sanitized).</param>
     /// <exception cref="ArgumentException">Auto mode, an empty prefix, or a layer the ops cannot carry (e.g. a grouped Conv).</exception>
-    public static LayerEmission Emit(FactorizedWeight weight, ExecutionMode mode, bool inline, string namePrefix)
+    public static LayerEmission Emit(FactorizedWeight weight, LayerExecutionMode mode, bool inline, string namePrefix)
     {
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentException.ThrowIfNullOrWhiteSpace(namePrefix);
@@ -91,7 +91,7 @@ internal static class FactorizedLayerEmitter
     public static long FactorizedMacsPerSample(FactorizedWeight weight)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        return CreateOp(weight, ExecutionMode.Factorized).MacsPerApplication * (weight.Layer.ApplicationsPerSample ?? 1);
+        return CreateOp(weight, LayerExecutionMode.Factorized).MacsPerApplication * (weight.Layer.ApplicationsPerSample ?? 1);
     }
 
     /// <summary>
@@ -104,7 +104,7 @@ internal static class FactorizedLayerEmitter
         return weight.Layer.WeightCount * (weight.Layer.ApplicationsPerSample ?? 1);
     }
 
-    private static FactorizedOp CreateOp(FactorizedWeight weight, ExecutionMode mode) => (weight.Layer.Kind, weight.TensorTrain is not null) switch
+    private static FactorizedOp CreateOp(FactorizedWeight weight, LayerExecutionMode mode) => (weight.Layer.Kind, weight.TensorTrain is not null) switch
     {
         (LayerKind.FullyConnected, true) => new TensorTrainLinearOp(weight, mode),
         (LayerKind.FullyConnected, false) => new HierarchicalTuckerLinearOp(weight, mode),

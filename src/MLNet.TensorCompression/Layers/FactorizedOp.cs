@@ -9,9 +9,9 @@ namespace MLNet.TensorCompression.Layers;
 internal abstract class FactorizedOp
 {
     /// <summary>Sets the weight and mode.</summary>
-    protected FactorizedOp(FactorizedWeight weight, ExecutionMode mode)
+    protected FactorizedOp(FactorizedWeight weight, LayerExecutionMode mode)
     {
-        if (mode is not (ExecutionMode.Factorized or ExecutionMode.Reconstructed))
+        if (mode is not (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed))
             throw new ArgumentException($"Layer '{weight.Layer.Name}': execution mode {mode} must be resolved to Factorized or Reconstructed before emitting the layer.", nameof(mode));
         Weight = weight;
         Mode = mode;
@@ -21,7 +21,7 @@ internal abstract class FactorizedOp
     public FactorizedWeight Weight { get; }
 
     /// <summary>Factorized or Reconstructed.</summary>
-    public ExecutionMode Mode { get; }
+    public LayerExecutionMode Mode { get; }
 
     /// <summary>The layer being replaced.</summary>
     public CompressibleLayer Layer => Weight.Layer;
@@ -48,7 +48,7 @@ internal abstract class FactorizedOp
     /// The function overload: everything the body's node sequence depends on (mode, d or the tree, schedule, variant, bias) and
     /// nothing else, so layers that differ only in sizes share one function.
     /// </summary>
-    public string Overload => (Mode == ExecutionMode.Reconstructed ? "dense_" : "") + Structure + Variant + (Bias is null ? "" : "_bias");
+    public string Overload => (Mode == LayerExecutionMode.Reconstructed ? "dense_" : "") + Structure + Variant + (Bias is null ? "" : "_bias");
 
     /// <summary>The factorisation's structure and schedule as they shape the body, e.g. <c>d3_rtl</c> or <c>((0,1),2)_train</c>.</summary>
     protected abstract string Structure { get; }

@@ -22,11 +22,11 @@ internal sealed class HierarchicalTuckerConvOp : FactorizedOp
     private readonly HierarchicalTuckerSchedule? schedule;
 
     /// <summary>Lays out the factors for the given mode.</summary>
-    public HierarchicalTuckerConvOp(FactorizedWeight weight, ExecutionMode mode) : base(weight, mode)
+    public HierarchicalTuckerConvOp(FactorizedWeight weight, LayerExecutionMode mode) : base(weight, mode)
     {
         tucker = weight.HierarchicalTucker ?? throw new ArgumentException($"Layer '{weight.Layer.Name}' is not in HT format.", nameof(weight));
         Bias = ConvLayerFrame.Bias(Layer, mode);
-        if (mode == ExecutionMode.Reconstructed)
+        if (mode == LayerExecutionMode.Reconstructed)
         {
             Factors = HierarchicalTuckerRebuild.Factors(tucker);
             return;
@@ -56,7 +56,7 @@ internal sealed class HierarchicalTuckerConvOp : FactorizedOp
     public override string Name => "HTConv";
 
     /// <inheritdoc />
-    public override string Description => Mode == ExecutionMode.Factorized
+    public override string Description => Mode == LayerExecutionMode.Factorized
         ? "Convolution with an HT kernel over modes (kh*kw), (c1*s1)..(cd*sd), channel mode 1 least significant: leaf0 as a Conv with r0 filters "
           + $"[r0,1,kh,kw] on every input channel, then schedule '{schedule!.Name}': train computes channel TT cores from the HT factors (constant-folded "
           + "at session load) and runs them as a chain of MatMuls; tree contracts leaves first along the tree. Inputs: X, per tree node (pre-order ids) "

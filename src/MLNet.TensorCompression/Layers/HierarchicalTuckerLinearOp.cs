@@ -23,11 +23,11 @@ internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
     private readonly HierarchicalTuckerSchedule? schedule;
 
     /// <summary>Lays out the factors for the given mode.</summary>
-    public HierarchicalTuckerLinearOp(FactorizedWeight weight, ExecutionMode mode) : base(weight, mode)
+    public HierarchicalTuckerLinearOp(FactorizedWeight weight, LayerExecutionMode mode) : base(weight, mode)
     {
         tucker = weight.HierarchicalTucker ?? throw new ArgumentException($"Layer '{weight.Layer.Name}' is not in HT format.", nameof(weight));
         Bias = LinearLayerFrame.Bias(Layer);
-        if (mode == ExecutionMode.Reconstructed)
+        if (mode == LayerExecutionMode.Reconstructed)
         {
             Factors = HierarchicalTuckerRebuild.Factors(tucker);
             return;
@@ -54,7 +54,7 @@ internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
     public override string Name => "HTLinear";
 
     /// <inheritdoc />
-    public override string Description => Mode == ExecutionMode.Factorized
+    public override string Description => Mode == LayerExecutionMode.Factorized
         ? $"Fully connected layer with an HT weight W[M,N] over modes (m_k*n_k), schedule '{schedule!.Name}': rtl/ltr compute TT cores from the HT factors "
           + "(constant-folded at session load) and run them as a chain of MatMuls; tree contracts leaves first along the tree. "
           + "Inputs: X, then per tree node (pre-order ids) leaf<mode> or transfer<id> laid out for the schedule, optional bias."

@@ -22,8 +22,8 @@ internal static class LinearLayerFrame
     public static bool HasDynamicTail(CompressibleLayer layer) => layer.WeightOnLeft;
 
     /// <summary>Overload suffix naming the frame's variant: <c>_left</c> for W·x, <c>_gemm</c> for a rebuilt Gemm.</summary>
-    public static string Variant(CompressibleLayer layer, ExecutionMode mode) =>
-        layer.WeightOnLeft ? "_left" : mode == ExecutionMode.Reconstructed && UsesGemm(layer) ? "_gemm" : "";
+    public static string Variant(CompressibleLayer layer, LayerExecutionMode mode) =>
+        layer.WeightOnLeft ? "_left" : mode == LayerExecutionMode.Reconstructed && UsesGemm(layer) ? "_gemm" : "";
 
     /// <summary>
     /// Node attributes describing the factorisation: <c>in_modes</c> n_k, <c>out_modes</c> m_k, <c>ranks</c> (TT bonds,

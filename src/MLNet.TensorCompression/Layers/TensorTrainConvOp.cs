@@ -20,11 +20,11 @@ internal sealed class TensorTrainConvOp : FactorizedOp
     private readonly ContractionChain? chain;
 
     /// <summary>Lays out the cores for the given mode.</summary>
-    public TensorTrainConvOp(FactorizedWeight weight, ExecutionMode mode) : base(weight, mode)
+    public TensorTrainConvOp(FactorizedWeight weight, LayerExecutionMode mode) : base(weight, mode)
     {
         train = weight.TensorTrain ?? throw new ArgumentException($"Layer '{weight.Layer.Name}' is not in TT format.", nameof(weight));
         Bias = ConvLayerFrame.Bias(Layer, mode);
-        if (mode == ExecutionMode.Reconstructed)
+        if (mode == LayerExecutionMode.Reconstructed)
         {
             Factors = TensorTrainRebuild.Factors(train);
             return;
@@ -41,7 +41,7 @@ internal sealed class TensorTrainConvOp : FactorizedOp
     public override string Name => "TTConv";
 
     /// <inheritdoc />
-    public override string Description => Mode == ExecutionMode.Factorized
+    public override string Description => Mode == LayerExecutionMode.Factorized
         ? "Convolution with a TT kernel over modes (kh*kw), (c1*s1)..(cd*sd), channel mode 1 least significant: core0 as a Conv with r1 filters "
           + "[r1,1,kh,kw] on every input channel, then channel core j as a MatMul [(r_j+1*s_j), (c_j*r_j)]; inputs: X, core0..cored, optional bias [C_out,1,1]."
         : "Convolution with a TT kernel: rebuilds the kernel from the cores (constant-folded at session load), then runs the Conv; inputs: X, core0 [kh*kw, r1], corej [r_j, c_j*s_j*r_j+1], optional bias.";

@@ -20,11 +20,11 @@ internal sealed class TensorTrainLinearOp : FactorizedOp
     private readonly bool leftToRight;
 
     /// <summary>Lays out the cores for the given mode.</summary>
-    public TensorTrainLinearOp(FactorizedWeight weight, ExecutionMode mode) : base(weight, mode)
+    public TensorTrainLinearOp(FactorizedWeight weight, LayerExecutionMode mode) : base(weight, mode)
     {
         train = weight.TensorTrain ?? throw new ArgumentException($"Layer '{weight.Layer.Name}' is not in TT format.", nameof(weight));
         Bias = LinearLayerFrame.Bias(Layer);
-        if (mode == ExecutionMode.Reconstructed)
+        if (mode == LayerExecutionMode.Reconstructed)
         {
             Factors = TensorTrainRebuild.Factors(train);
             return;
@@ -41,7 +41,7 @@ internal sealed class TensorTrainLinearOp : FactorizedOp
     public override string Name => "TTLinear";
 
     /// <inheritdoc />
-    public override string Description => Mode == ExecutionMode.Factorized
+    public override string Description => Mode == LayerExecutionMode.Factorized
         ? "Fully connected layer with a TT-matrix weight W[M,N], cores G_k[r_k, m_k, n_k, r_k+1], applied as a chain of MatMuls "
           + (leftToRight ? "from core 0 to core d-1" : "from core d-1 to core 0") + "; inputs: X, core0..core(d-1) laid out for the chain, optional bias."
         : "Fully connected layer with a TT-matrix weight W[M,N]: rebuilds W from the cores (constant-folded at session load), then runs the dense op; inputs: X, core0 [n0, r1], corek [r_k, n_k*r_k+1], optional bias.";

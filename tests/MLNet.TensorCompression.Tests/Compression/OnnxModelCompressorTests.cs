@@ -14,10 +14,10 @@ public sealed class OnnxModelCompressorTests
     private const string Vgg = "vgg-fashion.onnx";
 
     [TestMethod]
-    [DataRow(LeNet, ExecutionMode.Factorized)]
-    [DataRow(LeNet, ExecutionMode.Reconstructed)]
-    [DataRow(Vgg, ExecutionMode.Auto)]
-    public void CompressedModelScoresLikeTheModelWithReconstructedWeights(string sample, ExecutionMode mode)
+    [DataRow(LeNet, LayerExecutionMode.Factorized)]
+    [DataRow(LeNet, LayerExecutionMode.Reconstructed)]
+    [DataRow(Vgg, LayerExecutionMode.Auto)]
+    public void CompressedModelScoresLikeTheModelWithReconstructedWeights(string sample, LayerExecutionMode mode)
     {
         var original = OnnxModel.Load(TestModels.Path(sample));
         var result = OnnxModelCompressor.Compress(original, new CompressionOptions { MaxRank = 8, ExecutionMode = mode, MinimumLayerParameters = 1000 });
@@ -34,7 +34,7 @@ public sealed class OnnxModelCompressorTests
     public void FullRankCompressionScoresLikeTheOriginal()
     {
         var original = OnnxModel.Load(TestModels.Path(LeNet));
-        var result = OnnxModelCompressor.Compress(original, new CompressionOptions { MaxRank = 10_000, MinimumLayerParameters = 0, CompressInputConvolution = true, ExecutionMode = ExecutionMode.Factorized });
+        var result = OnnxModelCompressor.Compress(original, new CompressionOptions { MaxRank = 10_000, MinimumLayerParameters = 0, CompressInputConvolution = true, ExecutionMode = LayerExecutionMode.Factorized });
 
         var input = SampleInput(3);
         Assert.IsLessThan(1e-4, RelativeDistance(OrtScoring.Run(original.ToBytes(), input, [3, 1, 28, 28]), OrtScoring.Run(result.Model.ToBytes(), input, [3, 1, 28, 28])));
@@ -45,13 +45,43 @@ public sealed class OnnxModelCompressorTests
     {
         var original = OnnxModel.Load(TestModels.Path(LeNet));
         var options = new CompressionOptions { MaxRank = 4, MinimumLayerParameters = 0 };
-        options.ExecutionMode = ExecutionMode.Factorized;
+        options.ExecutionMode = LayerExecutionMode.Factorized;
         var factorized = OnnxModelCompressor.Compress(original, options).Model;
-        options.ExecutionMode = ExecutionMode.Reconstructed;
+        options.ExecutionMode = LayerExecutionMode.Reconstructed;
         var reconstructed = OnnxModelCompressor.Compress(original, options).Model;
 
         var input = SampleInput(5);
         Assert.IsLessThan(1e-4, RelativeDistance(OrtScoring.Run(factorized.ToBytes(), input, [5, 1, 28, 28]), OrtScoring.Run(reconstructed.ToBytes(), input, [5, 1, 28, 28])));
+    }
+
+    [TestMethod]
+    public void InlineFormScoresLikeTheFunctionFormAndNeedsOpset15()
+    {
+        var original = OnnxModel.Load(TestModels.Path(LeNet));
+        var options = new CompressionOptions { MaxRank = 6, MinimumLayerParameters = 1000, ExecutionMode = LayerExecutionMode.Factorized };
+        var functions = OnnxModelCompressor.Compress(original, options).Model;
+        options.Inline = true;
+        var inline = OnnxModelCompressor.Compress(original, options).Model;
+
+        Assert.IsEmpty(inline.Proto.Functions);
+        Assert.IsFalse(inline.Graph.Node.Any(n => n.Domain == FactorizedLayerEmitter.Domain));
+        var input = SampleInput(2);
+        Assert.IsLessThan(1e-5, RelativeDistance(OrtScoring.Run(functions.ToBytes(), input, [2, 1, 28, 28]), OrtScoring.Run(inline.ToBytes(), input, [2, 1, 28, 28])));
+
+        var opset13 = original.Clone();
+        opset13.Proto.OpsetImport.Single(o => o.Domain == "").Version = 13;
+        var error = Assert.ThrowsExactly<ArgumentException>(() => OnnxModelCompressor.Compress(opset13, options));
+        Assert.Contains("opset 13", error.Message);
+        options.Inline = false;
+        Assert.IsNotEmpty(OnnxModelCompressor.Compress(opset13, options).Model.Proto.Functions, "the function form works on older opsets");
+    }
+
+    [TestMethod]
+    public void AutoModeNeverChoosesMoreMultiplyAddsThanDense()
+    {
+        var result = OnnxModelCompressor.Compress(OnnxModel.Load(TestModels.Path(Vgg)), new CompressionOptions { MaxRank = 4 });
+        foreach (var layer in result.Report.Layers.Where(l => l.Format != "dense"))
+            Assert.IsLessThanOrEqualTo(layer.MacsBefore!.Value, layer.MacsAfter!.Value, layer.Name);
     }
 
     [TestMethod]

@@ -24,12 +24,12 @@ internal static class ConvCase
     /// <summary>Every (case, mode, inline) combination, for DynamicData.</summary>
     public static IEnumerable<object[]> Combinations(IEnumerable<string> caseNames) =>
         from caseName in caseNames
-        from mode in new[] { ExecutionMode.Factorized, ExecutionMode.Reconstructed }
+        from mode in new[] { LayerExecutionMode.Factorized, LayerExecutionMode.Reconstructed }
         from inline in new[] { false, true }
         select new object[] { caseName, mode, inline };
 
     /// <summary>Emits the convolution in the given form and checks it against ONNX Runtime's Conv with the rebuilt kernel, to 1e-4 relative.</summary>
-    public static void AssertMatchesDense(FactorizedWeight weight, ExecutionMode mode, bool inline)
+    public static void AssertMatchesDense(FactorizedWeight weight, LayerExecutionMode mode, bool inline)
     {
         long[] shape = [2, weight.Layer.InputSize, InputGrid[0], InputGrid[1]];
         var x = LayerScoring.Input(seed: 5, shape.Aggregate(1L, (a, b) => a * b));

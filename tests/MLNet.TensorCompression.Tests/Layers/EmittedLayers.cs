@@ -11,7 +11,7 @@ internal static class EmittedLayers
     private static readonly string[] ControlFlowOps = ["If", "Loop", "Scan"];
 
     /// <summary>The emitted layer's output for <paramref name="x"/>.</summary>
-    public static (float[] Values, long[] Shape) Score(FactorizedWeight weight, ExecutionMode mode, bool inline, float[] x, long[] shape, long?[] inputShape, long?[] outputShape)
+    public static (float[] Values, long[] Shape) Score(FactorizedWeight weight, LayerExecutionMode mode, bool inline, float[] x, long[] shape, long?[] inputShape, long?[] outputShape)
     {
         var emission = FactorizedLayerEmitter.Emit(weight, mode, inline, Prefix);
         CheckForm(emission, weight.Layer, inline);

@@ -30,7 +30,7 @@ public sealed class FactorizedLayerEmitterTests
         var weight = OneOfEachOp[opName]();
         using var directory = new TemporaryDirectory();
         var optimizedPath = directory.File("optimized.onnx");
-        var (model, x, shape) = SingleLayerModel(weight, ExecutionMode.Reconstructed, inline);
+        var (model, x, shape) = SingleLayerModel(weight, LayerExecutionMode.Reconstructed, inline);
 
         LayerScoring.Run(model.ToByteArray(), x, shape, optimizedPath);
 
@@ -54,7 +54,7 @@ public sealed class FactorizedLayerEmitterTests
         var weight = OneOfEachOp[opName]();
         using var directory = new TemporaryDirectory();
         var path = directory.File("factorized.onnx");
-        var (model, x, shape) = SingleLayerModel(weight, ExecutionMode.Factorized, inline);
+        var (model, x, shape) = SingleLayerModel(weight, LayerExecutionMode.Factorized, inline);
         var before = LayerScoring.Run(model, x, shape).Values;
 
         new OnnxModel(model).Save(path);
@@ -69,8 +69,8 @@ public sealed class FactorizedLayerEmitterTests
     public void FactorizedAndReconstructedAgree(string opName, bool inline)
     {
         var weight = OneOfEachOp[opName]();
-        var (factorized, x, shape) = SingleLayerModel(weight, ExecutionMode.Factorized, inline);
-        var (reconstructed, _, _) = SingleLayerModel(weight, ExecutionMode.Reconstructed, inline);
+        var (factorized, x, shape) = SingleLayerModel(weight, LayerExecutionMode.Factorized, inline);
+        var (reconstructed, _, _) = SingleLayerModel(weight, LayerExecutionMode.Reconstructed, inline);
 
         var a = LayerScoring.Run(factorized, x, shape);
         var b = LayerScoring.Run(reconstructed, x, shape);
@@ -85,8 +85,8 @@ public sealed class FactorizedLayerEmitterTests
         // 35 → 6 → 2, both TT with d = 2, both cheaper left to right: one body, different sizes in the node attributes.
         var first = RandomLayers.TensorTrainLinear(51, [2, 3], [5, 7], [1, 4, 1], new LinearOptions { OutputName = "hidden" });
         var second = RandomLayers.TensorTrainLinear(52, [1, 2], [2, 3], [1, 2, 1], new LinearOptions { InputName = "hidden" });
-        var firstEmission = FactorizedLayerEmitter.Emit(first, ExecutionMode.Factorized, inline: false, "fc1");
-        var secondEmission = FactorizedLayerEmitter.Emit(second, ExecutionMode.Factorized, inline: false, "fc2");
+        var firstEmission = FactorizedLayerEmitter.Emit(first, LayerExecutionMode.Factorized, inline: false, "fc1");
+        var secondEmission = FactorizedLayerEmitter.Emit(second, LayerExecutionMode.Factorized, inline: false, "fc2");
 
         Assert.AreEqual("d2_ltr_bias", firstEmission.Functions.Single().Overload);
         Assert.AreEqual(firstEmission.Functions.Single(), secondEmission.Functions.Single());
@@ -106,8 +106,8 @@ public sealed class FactorizedLayerEmitterTests
         var first = RandomLayers.HierarchicalTuckerLinear(53, [2, 3, 2], [3, 2, 2], "((0,1),2)", 3, new LinearOptions { OutputName = "hidden" });
         var second = RandomLayers.HierarchicalTuckerLinear(54, [2, 2, 2], [2, 3, 2], "((0,1),2)", 2, new LinearOptions { InputName = "hidden" });
         var model = LayerModels.Wrap(
-            [(FactorizedLayerEmitter.Emit(first, ExecutionMode.Factorized, inline: true, "fc1"), first.Layer),
-             (FactorizedLayerEmitter.Emit(second, ExecutionMode.Factorized, inline: true, "fc2"), second.Layer)],
+            [(FactorizedLayerEmitter.Emit(first, LayerExecutionMode.Factorized, inline: true, "fc1"), first.Layer),
+             (FactorizedLayerEmitter.Emit(second, LayerExecutionMode.Factorized, inline: true, "fc2"), second.Layer)],
             [null, 12], [null, 8]);
         var names = model.Graph.Node.SelectMany(n => n.Output).Concat(model.Graph.Initializer.Select(i => i.Name)).ToArray();
         Assert.HasCount(names.Length, names.Distinct());
@@ -137,7 +137,7 @@ public sealed class FactorizedLayerEmitterTests
             RandomLayers.HierarchicalTuckerConv(69, [2, 5], [2, 3], 3, 3, "((0,1),2)", 3, new ConvOptions()),
             RandomLayers.HierarchicalTuckerConv(70, [4, 4], [4, 2], 1, 1, "((0,1),2)", 2, new ConvOptions()),
         };
-        foreach (var mode in new[] { ExecutionMode.Factorized, ExecutionMode.Reconstructed })
+        foreach (var mode in new[] { LayerExecutionMode.Factorized, LayerExecutionMode.Reconstructed })
         {
             var groups = weights.Select(w => FactorizedLayerEmitter.Emit(w, mode, inline: false, "p").Functions.Single())
                 .GroupBy(f => (f.Name, f.Overload)).ToArray();
@@ -156,7 +156,7 @@ public sealed class FactorizedLayerEmitterTests
         // spatial filters) are folded away.
         int Transposes(FactorizedWeight weight, string expectedSchedule)
         {
-            var (model, x, shape) = SingleLayerModel(weight, ExecutionMode.Factorized, inline: false);
+            var (model, x, shape) = SingleLayerModel(weight, LayerExecutionMode.Factorized, inline: false);
             StringAssert.Contains(model.Functions.Single().Overload, expectedSchedule, model.Functions.Single().Overload);
             using var directory = new TemporaryDirectory();
             LayerScoring.Run(model.ToByteArray(), x, shape, directory.File("optimized.onnx"));
@@ -206,7 +206,7 @@ public sealed class FactorizedLayerEmitterTests
     {
         var weight = RandomLayers.HierarchicalTuckerConv(91, [2, 5], [2, 3], 3, 3, "((0,1),2)", 4, ConvCase.StridedPadded());
 
-        var node = FactorizedLayerEmitter.Emit(weight, ExecutionMode.Factorized, inline: false, "conv1").Nodes.Single();
+        var node = FactorizedLayerEmitter.Emit(weight, LayerExecutionMode.Factorized, inline: false, "conv1").Nodes.Single();
 
         Assert.AreEqual("HTConv", node.OpType);
         Assert.AreEqual("((0,1),2)_train_bias", node.Overload);
@@ -234,7 +234,7 @@ public sealed class FactorizedLayerEmitterTests
         var tucker = HierarchicalTucker.Decompose(convTensor, kernel.ModeSizes, null, Truncation.ToRank(4));
         var conv = new FactorizedWeight(RandomLayers.Conv(random, kernel, convTensor, ConvCase.StridedPadded()), kernel, tucker.Value, tucker.RelativeError);
 
-        foreach (var mode in new[] { ExecutionMode.Factorized, ExecutionMode.Reconstructed })
+        foreach (var mode in new[] { LayerExecutionMode.Factorized, LayerExecutionMode.Reconstructed })
         {
             foreach (var inline in new[] { false, true })
             {
@@ -250,16 +250,16 @@ public sealed class FactorizedLayerEmitterTests
         var weight = RandomLayers.TensorTrainLinear(111, [2, 3], [5, 7], [1, 4, 1], new LinearOptions());
         var grouped = RandomLayers.TensorTrainConv(112, [2, 5], [2, 3], 3, 3, [1, 4, 3, 1], new ConvOptions { Attributes = [OnnxAttributes.Int("group", 2)] });
 
-        var auto = Assert.ThrowsExactly<ArgumentException>(() => FactorizedLayerEmitter.Emit(weight, ExecutionMode.Auto, inline: false, "fc"));
-        Assert.ThrowsExactly<ArgumentException>(() => FactorizedLayerEmitter.Emit(weight, ExecutionMode.Factorized, inline: false, " "));
-        var group = Assert.ThrowsExactly<ArgumentException>(() => FactorizedLayerEmitter.Emit(grouped, ExecutionMode.Factorized, inline: true, "conv"));
+        var auto = Assert.ThrowsExactly<ArgumentException>(() => FactorizedLayerEmitter.Emit(weight, LayerExecutionMode.Auto, inline: false, "fc"));
+        Assert.ThrowsExactly<ArgumentException>(() => FactorizedLayerEmitter.Emit(weight, LayerExecutionMode.Factorized, inline: false, " "));
+        var group = Assert.ThrowsExactly<ArgumentException>(() => FactorizedLayerEmitter.Emit(grouped, LayerExecutionMode.Factorized, inline: true, "conv"));
 
         StringAssert.Contains(auto.Message, "Auto");
         StringAssert.Contains(group.Message, "'conv'");
         StringAssert.Contains(group.Message, "group");
     }
 
-    private static (ModelProto Model, float[] X, long[] Shape) SingleLayerModel(FactorizedWeight weight, ExecutionMode mode, bool inline)
+    private static (ModelProto Model, float[] X, long[] Shape) SingleLayerModel(FactorizedWeight weight, LayerExecutionMode mode, bool inline)
     {
         var layer = weight.Layer;
         var emission = FactorizedLayerEmitter.Emit(weight, mode, inline, EmittedLayers.Prefix);

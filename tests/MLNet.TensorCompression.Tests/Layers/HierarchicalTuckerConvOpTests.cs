@@ -23,6 +23,6 @@ public sealed class HierarchicalTuckerConvOpTests
 
     [TestMethod]
     [DynamicData(nameof(Combinations))]
-    public void MatchesTheDenseConvolution(string caseName, ExecutionMode mode, bool inline) =>
+    public void MatchesTheDenseConvolution(string caseName, LayerExecutionMode mode, bool inline) =>
         ConvCase.AssertMatchesDense(Cases[caseName](), mode, inline);
 }

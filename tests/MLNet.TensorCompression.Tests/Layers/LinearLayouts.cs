@@ -22,12 +22,12 @@ internal sealed record LinearLayout(string Name, LinearOptions Options, int[] Le
     public static IEnumerable<object[]> Combinations(IEnumerable<string> caseNames) =>
         from caseName in caseNames
         from layout in All
-        from mode in new[] { ExecutionMode.Factorized, ExecutionMode.Reconstructed }
+        from mode in new[] { LayerExecutionMode.Factorized, LayerExecutionMode.Reconstructed }
         from inline in new[] { false, true }
         select new object[] { caseName, layout.Name, mode, inline };
 
     /// <summary>Emits the layer in the given form and checks its output against the dense layer to 1e-4 relative.</summary>
-    public void AssertMatchesDense(FactorizedWeight weight, ExecutionMode mode, bool inline)
+    public void AssertMatchesDense(FactorizedWeight weight, LayerExecutionMode mode, bool inline)
     {
         int n = weight.Layer.InputSize, m = weight.Layer.OutputSize;
         long[] inputShape = [.. LeadingDims.Select(d => (long)d), n, .. Columns > 0 ? new long[] { Columns } : []];

@@ -18,7 +18,7 @@ public sealed class TensorTrainLinearOpTests
 
     [TestMethod]
     [DynamicData(nameof(Combinations))]
-    public void MatchesTheDenseLayer(string caseName, string layoutName, ExecutionMode mode, bool inline)
+    public void MatchesTheDenseLayer(string caseName, string layoutName, LayerExecutionMode mode, bool inline)
     {
         var layout = LinearLayout.Named(layoutName);
         layout.AssertMatchesDense(Cases[caseName](layout.Options), mode, inline);

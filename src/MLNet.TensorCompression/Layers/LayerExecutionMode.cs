@@ -1,7 +1,7 @@
 namespace MLNet.TensorCompression.Layers;
 
 /// <summary>How a compressed layer runs in the output model.</summary>
-public enum ExecutionMode
+public enum LayerExecutionMode
 {
     /// <summary>Per layer, whichever of <see cref="Factorized"/> and <see cref="Reconstructed"/> needs fewer multiply-adds, so a compressed model is never slower than its original by that estimate.</summary>
     Auto,

@@ -1,0 +1,31 @@
+using MLNet.TensorCompression.Onnx;
+
+namespace MLNet.TensorCompression.Cli;
+
+/// <summary>The <c>mlnet-compress</c> entry point: exit code 0 = ok, 1 = failure (one-line reason on stderr), 2 = bad arguments.</summary>
+internal static class CommandLineTool
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            var rest = args.Skip(1).ToArray();
+            return args.FirstOrDefault() switch
+            {
+                "compress" => CompressCommand.Run(rest, output, error),
+                "inspect" => InspectCommand.Run(rest, output),
+                null or "-h" or "--help" or "help" => Usage.Print(output, 0),
+                var unknown => Usage.Fail(error, $"unknown command '{unknown}'"),
+            };
+        }
+        catch (UsageException problem)
+        {
+            return Usage.Fail(error, problem.Message);
+        }
+        catch (Exception problem) when (problem is OnnxModelException or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or KeyNotFoundException)
+        {
+            error.WriteLine($"mlnet-compress: {problem.Message.ReplaceLineEndings(" ")}");
+            return 1;
+        }
+    }
+}

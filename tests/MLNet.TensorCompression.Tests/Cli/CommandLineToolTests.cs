@@ -1,0 +1,79 @@
+using MLNet.TensorCompression.Cli;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Reporting;
+using MLNet.TensorCompression.Tests.Onnx;
+
+namespace MLNet.TensorCompression.Tests.Cli;
+
+[TestClass]
+public sealed class CommandLineToolTests
+{
+    [TestMethod]
+    public void CompressWritesAModelOnnxRuntimeScoresAndAReport()
+    {
+        using var directory = new TemporaryDirectory();
+        var output = directory.File("vgg-small.onnx");
+        var report = directory.File("report.json");
+
+        var (code, stdout, stderr) = Run("compress", TestModels.Path("vgg-fashion.onnx"), "-o", output, "--max-rank", "16", "--report", report, "--quiet");
+
+        Assert.AreEqual(0, code, stderr);
+        Assert.Contains("/classifier/classifier.0/Gemm", stdout);
+        Assert.Contains("Model: 3,719,818 →", stdout);
+        var parsed = CompressionReport.FromJson(File.ReadAllText(report));
+        Assert.IsGreaterThan(50.0, parsed.CompressionRatio);
+        var logits = OrtScoring.Run(output, new float[2 * 784], [2, 1, 28, 28]);
+        Assert.HasCount(20, logits);
+        Assert.IsTrue(logits.All(float.IsFinite));
+    }
+
+    [TestMethod]
+    public void InspectListsLayersAndTheDefaultPlan()
+    {
+        var (code, stdout, _) = Run("inspect", TestModels.Path("lenet5-fashion.onnx"));
+        Assert.AreEqual(0, code);
+        Assert.Contains("/fc1/Gemm", stdout);
+        Assert.Contains("HierarchicalTucker", stdout);
+        Assert.Contains("dense: input convolution", stdout);
+        Assert.Contains("5 compressible layer(s), 0 not; 61,706 parameters", stdout);
+    }
+
+    [TestMethod]
+    [DataRow("compress")]
+    [DataRow("compress", "a.onnx")]
+    [DataRow("compress", "a.onnx", "-o", "b.onnx", "--policy", "cp")]
+    [DataRow("compress", "a.onnx", "-o", "b.onnx", "--max-rank", "0")]
+    [DataRow("compress", "a.onnx", "-o", "b.onnx", "--layer", "fc1=svd")]
+    [DataRow("compress", "a.onnx", "-o", "b.onnx", "--report", "r.txt")]
+    [DataRow("compress", "a.onnx", "-o", "b.onnx", "--bogus", "1")]
+    [DataRow("frobnicate")]
+    public void BadArgumentsExitWithTwo(params string[] args)
+    {
+        var (code, _, stderr) = Run(args);
+        Assert.AreEqual(2, code);
+        Assert.StartsWith("mlnet-compress: ", stderr);
+    }
+
+    [TestMethod]
+    public void FailuresExitWithOneAndAOneLineReason()
+    {
+        using var directory = new TemporaryDirectory();
+        var garbage = directory.File("garbage.onnx");
+        File.WriteAllBytes(garbage, [1, 2, 3, 4, 5, 6]);
+
+        var (code, _, stderr) = Run("compress", garbage, "-o", directory.File("out.onnx"));
+
+        Assert.AreEqual(1, code);
+        Assert.Contains("garbage.onnx", stderr);
+        Assert.AreEqual(1, stderr.Trim().Split('\n').Length, "one line");
+        Assert.AreEqual(1, Run("inspect", directory.File("missing.onnx")).Code);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = CommandLineTool.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
