@@ -95,7 +95,7 @@ public sealed class HierarchicalTucker
             int size = modeSizes[leaf.FirstMode];
             var svd = TruncatedSvd.Compute(new Matrix(size, core.Length / size, core), truncation.RankCapAt(leaf.Id), perNodeBudget, seed: leaf.Id);
             Keep(leaf, svd);
-            core = TensorTrain.ScaledRightFactor(svd).Transpose().Data;
+            core = svd.ScaleRightFactorInPlace().Transpose().Data;
         }
 
         // Inner nodes, deepest first: fuse the two (adjacent) child axes, truncate, and put the node's axis in their place.
@@ -112,7 +112,7 @@ public sealed class HierarchicalTucker
             owners[axis] = node;
             dims.RemoveRange(axis, 2);
             dims.Insert(0, svd.Rank);
-            core = MoveAxis(TensorTrain.ScaledRightFactor(svd).Data, dims, from: 0, count: 1, to: axis);
+            core = MoveAxis(svd.ScaleRightFactorInPlace().Data, dims, from: 0, count: 1, to: axis);
             dims.RemoveAt(0);
             dims.Insert(axis, svd.Rank);
         }
@@ -121,7 +121,7 @@ public sealed class HierarchicalTucker
         ranks[tree.Root.Id] = 1;
         factors[tree.Root.Id] = core;
         var result = new HierarchicalTucker(tree, modeSizes, ranks, factors);
-        return new(result, TensorTrain.RelativeError(discarded, normSquared), truncation.Tolerance);
+        return new(result, TensorInput.RelativeError(discarded, normSquared), truncation.Tolerance);
 
         void Keep(DimensionTreeNode node, TruncatedSvdResult svd)
         {

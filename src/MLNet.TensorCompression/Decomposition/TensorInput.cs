@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using MLNet.TensorCompression.Tensors;
 
 namespace MLNet.TensorCompression.Decomposition;
 
@@ -21,7 +21,7 @@ internal static class TensorInput
         }
         if (count != tensor.Length)
             throw new ArgumentException($"Mode sizes [{string.Join(", ", modeSizes)}] describe {count} elements but the tensor has {tensor.Length}.", nameof(tensor));
-        double normSquared = SumOfSquares(tensor);
+        double normSquared = new Matrix(1, tensor.Length, tensor).FrobeniusNormSquared();
         if (double.IsFinite(normSquared)) return normSquared;
         // Only a non-finite sum needs the element-wise search.
         int bad = FirstNonFinite(tensor);
@@ -30,15 +30,9 @@ internal static class TensorInput
             : "The tensor's squared norm overflows double; weights of that size are not usable.", nameof(tensor));
     }
 
-    /// <summary>Σ x² in double, accumulated in blocks so that rounding stays small on 1e8 elements.</summary>
-    public static double SumOfSquares(ReadOnlySpan<double> values)
-    {
-        const int block = 4096;
-        double total = 0;
-        for (int start = 0; start < values.Length; start += block)
-            total += TensorPrimitives.SumOfSquares(values.Slice(start, Math.Min(block, values.Length - start)));
-        return total;
-    }
+    /// <summary>‖A − Â‖/‖A‖ from the discarded squared energy; 0 for a zero tensor.</summary>
+    public static double RelativeError(double discardedNormSquared, double normSquared) =>
+        normSquared == 0 ? 0 : Math.Sqrt(Math.Max(0, discardedNormSquared) / normSquared);
 
     private static int FirstNonFinite(double[] tensor)
     {

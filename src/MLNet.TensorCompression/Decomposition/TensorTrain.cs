@@ -79,12 +79,12 @@ public sealed class TensorTrain
             cores[k] = svd.U.Data;
             ranks[k + 1] = svd.Rank;
             discarded += svd.DiscardedNormSquared;
-            var projected = ScaledRightFactor(svd); // Uᵀ·remainder, r × (n_{k+1}⋯)
+            var projected = svd.ScaleRightFactorInPlace(); // Uᵀ·remainder, r × (n_{k+1}⋯)
             remainder = projected.Reshape(svd.Rank * modeSizes[k + 1], projected.Cols / modeSizes[k + 1]);
         }
         cores[d - 1] = remainder.Data;
         var train = new TensorTrain(modeSizes, ranks, cores);
-        return new(train, RelativeError(discarded, normSquared), truncation.Tolerance);
+        return new(train, TensorInput.RelativeError(discarded, normSquared), truncation.Tolerance);
     }
 
     /// <summary>Contracts the cores back into a dense row-major tensor.</summary>
@@ -100,16 +100,4 @@ public sealed class TensorTrain
         }
         return product.Data;
     }
-
-    /// <summary>diag(σ)·Vᵀ, which equals Uᵀ·A for the truncated SVD of A: the part the next step factors.</summary>
-    internal static Matrix ScaledRightFactor(TruncatedSvdResult svd)
-    {
-        var vt = svd.Vt;
-        for (int i = 0; i < svd.Rank; i++)
-            System.Numerics.Tensors.TensorPrimitives.Multiply(vt.Row(i), svd.SingularValues[i], vt.Row(i));
-        return vt;
-    }
-
-    internal static double RelativeError(double discardedNormSquared, double normSquared) =>
-        normSquared == 0 ? 0 : Math.Sqrt(Math.Max(0, discardedNormSquared) / normSquared);
 }

@@ -18,21 +18,7 @@ public sealed class FloatTensorData
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(data);
-        foreach (var size in shape)
-        {
-            if (size < 0)
-            {
-                throw new ArgumentException($"Tensor '{name}' has a negative size in shape {OnnxShape.Format(shape)}.", nameof(shape));
-            }
-        }
-
-        var elementCount = OnnxShape.ElementCount(shape);
-        if (elementCount != data.Length)
-        {
-            throw new ArgumentException(
-                $"Tensor '{name}' has shape {OnnxShape.Format(shape)} ({elementCount} elements) but {data.Length} values were given.",
-                nameof(data));
-        }
+        OnnxShape.RequireMatches(name, shape, data.Length);
 
         Name = name;
         Shape = new ReadOnlyCollection<int>(shape.ToArray());

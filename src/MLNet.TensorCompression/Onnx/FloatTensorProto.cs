@@ -40,21 +40,7 @@ public static class FloatTensorProto
     public static TensorProto Create(string name, ReadOnlySpan<int> shape, ReadOnlySpan<float> data)
     {
         ArgumentNullException.ThrowIfNull(name);
-        foreach (var size in shape)
-        {
-            if (size < 0)
-            {
-                throw new ArgumentException($"Tensor '{name}' has a negative size in shape {OnnxShape.Format(shape)}.", nameof(shape));
-            }
-        }
-
-        var elementCount = OnnxShape.ElementCount(shape);
-        if (elementCount != data.Length)
-        {
-            throw new ArgumentException(
-                $"Tensor '{name}' has shape {OnnxShape.Format(shape)} ({elementCount} elements) but {data.Length} values were given.",
-                nameof(data));
-        }
+        OnnxShape.RequireMatches(name, shape, data.Length);
 
         var tensor = new TensorProto
         {

@@ -21,6 +21,27 @@ internal static class OnnxShape
         return count;
     }
 
+    /// <summary>Throws unless every size is non-negative and the sizes describe <paramref name="dataLength"/> elements.</summary>
+    /// <exception cref="ArgumentException">A size is negative or the sizes do not match the data length (names the tensor).</exception>
+    public static void RequireMatches(string name, ReadOnlySpan<int> shape, int dataLength)
+    {
+        foreach (var size in shape)
+        {
+            if (size < 0)
+            {
+                throw new ArgumentException($"Tensor '{name}' has a negative size in shape {Format(shape)}.", nameof(shape));
+            }
+        }
+
+        var elementCount = ElementCount(shape);
+        if (elementCount != dataLength)
+        {
+            throw new ArgumentException(
+                $"Tensor '{name}' has shape {Format(shape)} ({elementCount} elements) but {dataLength} values were given.",
+                "data");
+        }
+    }
+
     /// <summary>Formats a shape as "[3,4]".</summary>
     public static string Format<T>(ReadOnlySpan<T> shape) => "[" + string.Join(",", shape.ToArray()) + "]";
 }

@@ -35,4 +35,18 @@ internal sealed class TruncatedSvdResult
 
     /// <summary>‖A − U Uᵀ A‖_F², computed in double as max(0, ‖A‖_F² − Σ kept σ²).</summary>
     public double DiscardedNormSquared { get; }
+
+    /// <summary>
+    /// diag(σ)·Vt, which equals Uᵀ·A: the part of A that the next step of a TT or HT sweep factors. Scales
+    /// <see cref="Vt"/> in place and returns it, so the result's Vt is consumed.
+    /// </summary>
+    public Matrix ScaleRightFactorInPlace()
+    {
+        for (int i = 0; i < Rank; i++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(Vt.Row(i), SingularValues[i], Vt.Row(i));
+        }
+
+        return Vt;
+    }
 }
