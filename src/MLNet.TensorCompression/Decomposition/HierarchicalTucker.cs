@@ -61,6 +61,14 @@ public sealed class HierarchicalTucker
     public long ParameterCount => factors.Sum(f => (long)f.Length);
 
     /// <summary>
+    /// Returns an HT tensor on the same tree with the same mode sizes and ranks but other factor values, e.g. after an
+    /// optimisation step. The arrays are used as given, not copied.
+    /// </summary>
+    /// <param name="factors">One factor per node id, each of the same length as the corresponding <see cref="Factors"/> entry.</param>
+    /// <exception cref="ArgumentException">The factor count or a factor's length differs.</exception>
+    public HierarchicalTucker WithFactors(IReadOnlyList<double[]> factors) => new(Tree, modeSizes, ranks, factors);
+
+    /// <summary>
     /// HT-SVD from the leaves to the root (Grasedyck 2010). Every node but the root is truncated with the threshold
     /// δ = ε‖A‖_F/√(2d−2), so that ‖A − Â‖_F ≤ ε‖A‖_F when no rank cap binds. Each truncation is applied to the tensor
     /// already projected onto the frames found before it (as in the sequentially truncated HOSVD): the projections
@@ -137,19 +145,29 @@ public sealed class HierarchicalTucker
     // U_t = (U_l ⊗ U_r)·B_t as an (N_l·N_r) × r_t matrix, rows ordered (i_l, i_r).
     private Matrix Expand(DimensionTreeNode node)
     {
-        int rank = ranks[node.Id];
-        if (node.IsLeaf) return new Matrix(modeSizes[node.FirstMode], rank, factors[node.Id]);
+        if (node.IsLeaf) return LeafFrame(node);
         var left = Expand(node.Left!);
-        var right = Expand(node.Right!);
-        int leftRank = left.Cols, rightRank = right.Cols;
-        // B[a, b, k] → [b, (a, k)], then U_r·that = [i_r, (a, k)] → [a, (i_r, k)], then U_l·that = [(i_l), (i_r, k)].
+        var rightApplied = ApplyRightFrame(node, Expand(node.Right!));
+        return Gemm.Multiply(left, rightApplied).Reshape(left.Rows * (rightApplied.Cols / ranks[node.Id]), ranks[node.Id]);
+    }
+
+    /// <summary>The frame U_t of <paramref name="leaf"/> as an n_t × r_t matrix over the stored factor (no copy).</summary>
+    internal Matrix LeafFrame(DimensionTreeNode leaf) => new(modeSizes[leaf.FirstMode], ranks[leaf.Id], factors[leaf.Id]);
+
+    /// <summary>
+    /// Y_t[a, (i_r, k)] = Σ_b U_r[i_r, b]·B_t[a, b, k] for the inner node <paramref name="node"/>, an r_l × (N_r·r_t)
+    /// matrix: U_t = U_l·Y_t read as (N_l·N_r) × r_t.
+    /// </summary>
+    internal Matrix ApplyRightFrame(DimensionTreeNode node, Matrix rightFrame)
+    {
+        int leftRank = ranks[node.Left!.Id], rightRank = ranks[node.Right!.Id], rank = ranks[node.Id];
+        // B[a, b, k] → [b, (a, k)], then U_r·that = [i_r, (a, k)] → [a, (i_r, k)].
         var transfer = new double[factors[node.Id].Length];
         TensorPermutation.Permute<double, double>(factors[node.Id], transfer, [leftRank, rightRank, rank], [1, 0, 2]);
-        var rightApplied = Gemm.Multiply(right, new Matrix(rightRank, leftRank * rank, transfer));
+        var rightApplied = Gemm.Multiply(rightFrame, new Matrix(rightRank, leftRank * rank, transfer));
         var regrouped = new double[rightApplied.Data.Length];
-        TensorPermutation.Permute<double, double>(rightApplied.Data, regrouped, [right.Rows, leftRank, rank], [1, 0, 2]);
-        var full = Gemm.Multiply(left, new Matrix(leftRank, right.Rows * rank, regrouped));
-        return full.Reshape(left.Rows * right.Rows, rank);
+        TensorPermutation.Permute<double, double>(rightApplied.Data, regrouped, [rightFrame.Rows, leftRank, rank], [1, 0, 2]);
+        return new Matrix(leftRank, rightFrame.Rows * rank, regrouped);
     }
 
     /// <summary>

@@ -50,6 +50,14 @@ public sealed class TensorTrain
     public long ParameterCount => cores.Sum(c => (long)c.Length);
 
     /// <summary>
+    /// Returns a tensor train with the same mode sizes and ranks but other core values, e.g. after an optimisation
+    /// step. The arrays are used as given, not copied.
+    /// </summary>
+    /// <param name="cores">One core per mode, each of the same length as the corresponding <see cref="Cores"/> entry.</param>
+    /// <exception cref="ArgumentException">The core count or a core's length differs.</exception>
+    public TensorTrain WithCores(IReadOnlyList<double[]> cores) => new(modeSizes, ranks, cores);
+
+    /// <summary>
     /// TT-SVD (Oseledets 2011): sweeps left to right, truncating each unfolding with the per-bond threshold
     /// δ = ε‖A‖_F/√(d−1), so that ‖A − Â‖_F ≤ ε‖A‖_F when no rank cap binds. The input is not modified.
     /// </summary>

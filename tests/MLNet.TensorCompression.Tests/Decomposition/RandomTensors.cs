@@ -27,6 +27,16 @@ internal static class RandomTensors
         return new HierarchicalTucker(tree, modeSizes, ranks, factors);
     }
 
+    /// <summary>A random HT tensor on <paramref name="tree"/> with the rank of every node given by its id (the root's must be 1).</summary>
+    public static HierarchicalTucker HierarchicalTuckerOfRanks(Random random, DimensionTree tree, int[] modeSizes, int[] ranks) =>
+        new(tree, modeSizes, ranks, tree.Nodes.Select(n => Gaussian(random, n.IsLeaf
+            ? (long)modeSizes[n.FirstMode] * ranks[n.Id]
+            : (long)ranks[n.Left!.Id] * ranks[n.Right!.Id] * ranks[n.Id])).ToArray());
+
+    /// <summary>A copy of <paramref name="values"/> with Gaussian noise of standard deviation <paramref name="noise"/> added.</summary>
+    public static double[] Perturbed(Random random, double[] values, double noise) =>
+        values.Zip(Gaussian(random, values.Length), (v, n) => v + noise * n).ToArray();
+
     public static double RelativeDistance(double[] expected, double[] actual)
     {
         double difference = 0, norm = 0;
