@@ -10,6 +10,11 @@ internal static class CompressCommand
         ["hybrid"] = CompressionPolicy.Hybrid, ["tt"] = CompressionPolicy.TensorTrain, ["ht"] = CompressionPolicy.HierarchicalTucker,
     };
 
+    private static readonly Dictionary<string, RankAllocation> Allocations = new()
+    {
+        ["largest"] = RankAllocation.LeastLargestError, ["total"] = RankAllocation.LeastTotalError,
+    };
+
     private static readonly Dictionary<string, LayerExecutionMode> Modes = new()
     {
         ["auto"] = LayerExecutionMode.Auto, ["factorized"] = LayerExecutionMode.Factorized, ["reconstructed"] = LayerExecutionMode.Reconstructed,
@@ -18,7 +23,7 @@ internal static class CompressCommand
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var line = new CommandLine(args,
-            ["-o|--output", "--policy", "--max-rank", "--tolerance", "--target-ratio", "--layer", "--mode", "--report"],
+            ["-o|--output", "--policy", "--max-rank", "--tolerance", "--target-ratio", "--allocation", "--layer", "--mode", "--report"],
             ["--inline", "--quiet"]);
         if (line.Positional.Count != 1) throw new UsageException("compress takes one input model path");
         var outputPath = line.String("--output") ?? throw new UsageException("compress needs -o <out.onnx>");
@@ -32,6 +37,7 @@ internal static class CompressCommand
             MaxRank = line.Int("--max-rank", minimum: 1),
             Tolerance = line.Double("--tolerance", minimum: 0),
             TargetCompressionRatio = line.Double("--target-ratio", minimum: 1),
+            RankAllocation = line.Choice("--allocation", Allocations) ?? RankAllocation.LeastLargestError,
             ExecutionMode = line.Choice("--mode", Modes) ?? LayerExecutionMode.Auto,
             Inline = line.Has("--inline"),
         };

@@ -17,7 +17,8 @@ internal static class Usage
                 --policy hybrid|tt|ht          conv → TT and fully connected → HT (hybrid, default), or all TT / all HT
                 --max-rank R                   rank cap for every layer (default 16 when no tolerance or target is given)
                 --tolerance E                  relative error per layer, ‖W − Ŵ‖ ≤ E‖W‖ (unless the rank cap binds)
-                --target-ratio X               whole-model compression ratio; ranks chosen for the least total error
+                --target-ratio X               whole-model compression ratio, shared among the layers by --allocation:
+                --allocation largest|total     least largest per-layer error (default) or least total squared error
                 --layer NAME=tt|ht|dense[:R]   per-layer override; NAME may use * and ?; repeatable
                 --mode auto|factorized|reconstructed
                                                run through the factors, or rebuild the dense weight at load (auto: fewer MACs)

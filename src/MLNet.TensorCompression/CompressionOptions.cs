@@ -26,6 +26,9 @@ public sealed class CompressionOptions
     /// </summary>
     public double? TargetCompressionRatio { get; set; }
 
+    /// <summary>How a target ratio is shared among the layers. Default <see cref="RankAllocation.LeastLargestError"/>.</summary>
+    public RankAllocation RankAllocation { get; set; } = RankAllocation.LeastLargestError;
+
     /// <summary>Per-layer choices by node name; the first match wins.</summary>
     public IList<LayerOverride> LayerOverrides { get; } = new List<LayerOverride>();
 
@@ -58,6 +61,8 @@ public sealed class CompressionOptions
             throw new ArgumentOutOfRangeException(nameof(MinimumLayerParameters), MinimumLayerParameters, "MinimumLayerParameters must be ≥ 0.");
         if (!Enum.IsDefined(Policy))
             throw new ArgumentOutOfRangeException(nameof(Policy), Policy, "Unknown policy.");
+        if (!Enum.IsDefined(RankAllocation))
+            throw new ArgumentOutOfRangeException(nameof(RankAllocation), RankAllocation, "Unknown rank allocation.");
         if (!Enum.IsDefined(ExecutionMode))
             throw new ArgumentOutOfRangeException(nameof(ExecutionMode), ExecutionMode, "Unknown execution mode.");
         foreach (var layerOverride in LayerOverrides)

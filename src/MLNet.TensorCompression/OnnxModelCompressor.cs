@@ -1,3 +1,4 @@
+using MLNet.TensorCompression.Calibration;
 using MLNet.TensorCompression.Layers;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
@@ -26,14 +27,52 @@ public static class OnnxModelCompressor
         options.Validate();
         RequireOpsetForInline(model, options);
 
-        var scan = LayerFinder.Find(model);
-        var plans = PlanFormats(model, scan, options);
-        long parametersBefore = CountFloatParameters(model.Graph);
-        var planned = CompressionPlanner.Decompose(plans, options, parametersBefore, progress);
+        var plan = Plan(model, options, progress);
+        return Build(model, plan, options, progress);
+    }
 
+    /// <summary>
+    /// Compresses a model and re-fits each compressed layer with calibration samples, in graph order, so that fed what
+    /// the compressed upstream network produces it reproduces the original network's activation (data-aware fitting).
+    /// </summary>
+    /// <param name="model">The model; it is not modified.</param>
+    /// <param name="options">What to compress and how far; defaults when null.</param>
+    /// <param name="calibration">Unlabelled inputs of the model (a few hundred to a few thousand samples).</param>
+    /// <param name="refit">Optimiser settings; defaults when null.</param>
+    /// <param name="progress">Receives a line per step, or null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (named).</exception>
+    /// <exception cref="ArgumentException">The calibration input is not a graph input of the model.</exception>
+    public static CompressionResult Compress(OnnxModel model, CompressionOptions? options, CalibrationSet calibration, RefitOptions? refit = null, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(calibration);
+        options ??= new CompressionOptions();
+        options.Validate();
+        refit ??= new RefitOptions();
+        refit.Validate();
+        RequireOpsetForInline(model, options);
+        if (!RealGraphInputs(model.Graph).Contains(calibration.InputName))
+            throw new ArgumentException($"The calibration data feeds '{calibration.InputName}', which is not an input of the model (inputs: {string.Join(", ", RealGraphInputs(model.Graph))}).", nameof(calibration));
+
+        var plan = DataAwareFitting.Refit(model, Plan(model, options, progress), options, calibration, refit, progress);
+        return Build(model, plan, options, progress);
+    }
+
+    /// <summary>Finds the layers, decides their formats and decomposes them: everything before the graph is written.</summary>
+    internal static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Action<string>? progress)
+    {
+        var scan = LayerFinder.Find(model);
+        long parametersBefore = CountFloatParameters(model.Graph);
+        var planned = CompressionPlanner.Decompose(PlanFormats(model, scan, options), options, parametersBefore, progress);
+        return new CompressionPlan(scan, planned, parametersBefore);
+    }
+
+    /// <summary>Writes the compressed model for <paramref name="plan"/> (whose factors may have been re-fitted) and its report.</summary>
+    internal static CompressionResult Build(OnnxModel model, CompressionPlan plan, CompressionOptions options, Action<string>? progress)
+    {
         var replacements = new List<LayerReplacement>();
         var layerReports = new List<LayerReport>();
-        foreach (var layer in planned)
+        foreach (var layer in plan.Layers)
         {
             if (layer.Weight is null)
             {
@@ -54,14 +93,14 @@ public static class OnnxModelCompressor
             Policy = options.Policy,
             TargetCompressionRatio = options.TargetCompressionRatio,
             Layers = layerReports,
-            Skipped = scan.Skipped.Select(s => new SkippedLayerReport(s.Name, s.OpType, s.Reason)).ToArray(),
-            ModelParametersBefore = parametersBefore,
+            Skipped = plan.Scan.Skipped.Select(s => new SkippedLayerReport(s.Name, s.OpType, s.Reason)).ToArray(),
+            ModelParametersBefore = plan.ParametersBefore,
             ModelParametersAfter = CountFloatParameters(output.Graph),
             FileBytesBefore = model.Proto.CalculateSize(),
             FileBytesAfter = output.Proto.CalculateSize(),
         };
         output.Proto.MetadataProps.Add(new StringStringEntryProto { Key = CompressionReport.MetadataKey, Value = report.ToJson() });
-        return new CompressionResult(output, report, planned.Where(p => p.Weight is not null).Select(p => p.Weight!).ToArray());
+        return new CompressionResult(output, report, plan.Layers.Where(p => p.Weight is not null).Select(p => p.Weight!).ToArray());
     }
 
     /// <summary>Compresses a model file into another file, written atomically; the input file is never modified.</summary>

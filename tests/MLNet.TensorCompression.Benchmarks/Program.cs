@@ -21,6 +21,13 @@ if (args.Length == 2 && args[0] == "--accuracy")
     SubsetAccuracy.Report(args[1], Console.Out);
     return;
 }
+// Data-free against data-aware compression at whole-model ratios or rank caps (re-fit on 1,000 committed training images):
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --refit samples/models/vgg-fashion.onnx 10 r32
+if (args.Length >= 3 && args[0] == "--refit")
+{
+    SubsetAccuracy.ReportDataAware(args[1], args[2..], Console.Out);
+    return;
+}
 if (args.Length == 1 && args[0] == "--layer-latency")
 {
     LayerLatency.Report(Console.Out);

@@ -130,6 +130,14 @@ public sealed class Tensorization
         return weight;
     }
 
+    /// <summary>Writes a weight laid out in <see cref="OriginalShape"/> into <paramref name="tensor"/> in tensor order (no allocation).</summary>
+    internal void FoldInto(ReadOnlySpan<double> weight, Span<double> tensor) =>
+        TensorPermutation.Permute(weight, tensor, splitShape, permutation);
+
+    /// <summary>Writes a tensor back into <paramref name="weight"/> laid out in <see cref="OriginalShape"/> (no allocation).</summary>
+    internal void UnfoldInto(ReadOnlySpan<double> tensor, Span<double> weight) =>
+        TensorPermutation.Permute(tensor, weight, permutation.Select(axis => splitShape[axis]).ToArray(), TensorPermutation.Inverse(permutation));
+
     /// <summary>The modes written as factor products, e.g. <c>(8·14)(8·16)</c>.</summary>
     public override string ToString() => string.Concat(ModeFactors.Select(f => "(" + string.Join("·", f) + ")"));
 

@@ -66,4 +66,21 @@ public sealed class CompressibleLayer
 
     /// <summary>Dense multiply-adds per sample (weight count × applications), or null when the shapes are not known.</summary>
     public long? DenseMacsPerSample => ApplicationsPerSample * WeightCount;
+
+    /// <summary>The same layer with another bias (used when data-aware fitting re-fits it).</summary>
+    internal CompressibleLayer WithBias(float[] bias) => new()
+    {
+        Name = Name,
+        Kind = Kind,
+        OpType = OpType,
+        InputName = InputName,
+        OutputName = OutputName,
+        Weight = Weight,
+        Bias = bias,
+        WeightOnLeft = WeightOnLeft,
+        ConvolutionAttributes = ConvolutionAttributes,
+        Nodes = Nodes,
+        ParameterTensorNames = ParameterTensorNames,
+        ApplicationsPerSample = ApplicationsPerSample,
+    };
 }

@@ -24,7 +24,7 @@ internal static class CompressionPlanner
     public static IReadOnlyList<PlannedLayer> Decompose(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters, Action<string>? progress)
     {
         if (options.TargetCompressionRatio is { } ratio)
-            return RankAllocator.Allocate(plans, ratio, options.MaxRank, modelParameters, progress);
+            return RankAllocator.Allocate(plans, ratio, options.MaxRank, options.RankAllocation, modelParameters, progress);
 
         var truncation = new Truncation
         {

@@ -3,29 +3,36 @@ using MLNet.TensorCompression.Decomposition;
 namespace MLNet.TensorCompression.Planning;
 
 /// <summary>
-/// Chooses per-layer ranks so the whole model meets a parameter budget with the least total error.
-/// <para>
-/// Method: each layer gets a ladder of candidates — dense (error 0) and its decomposition at rank caps
-/// 1, 2, 3, … (about 25 steps up to 256), up to the cap — each with a parameter count and a relative error e. The goal is to
-/// minimise Σ e² over the layers (every layer counts alike, whatever its scale) subject to Σ parameters ≤ budget:
-/// a multiple-choice knapsack. Its Lagrangian relaxation is solved exactly by the classic greedy on each ladder's
-/// lower convex hull in the (parameters, e²) plane: start every layer at its largest candidate and repeatedly take
-/// the step, over all layers, that adds the least e² per parameter saved, until the budget is met. The result is
-/// optimal for the budget it lands on and within one step of the optimum for the requested one.
-/// </para>
+/// Chooses per-layer ranks so the whole model meets a parameter budget. Each layer gets a ladder of candidates — dense
+/// (error 0) and its decomposition at rank caps 1, 2, 3, … (about 25 steps up to 256), up to the cap — each with a
+/// parameter count and a relative weight error e. Then, by <see cref="RankAllocation"/>:
+/// <list type="bullet">
+/// <item><see cref="RankAllocation.LeastLargestError"/> (default): the smallest threshold τ such that taking, in every
+/// layer, the cheapest candidate with e² ≤ τ meets the budget — a minimax choice that keeps capacity in every layer.
+/// Measured on the VGG sample at 10x with data-aware re-fitting: 0.893 accuracy, against 0.788 for the least-total rule,
+/// which spent almost the whole budget cut on the largest layer (rank 8 of a 512×6272 weight).</item>
+/// <item><see cref="RankAllocation.LeastTotalError"/>: minimise Σ e² subject to Σ parameters ≤ budget — a multiple-choice
+/// knapsack whose Lagrangian relaxation the classic greedy solves on each ladder's lower convex hull in the
+/// (parameters, e²) plane: start at the largest candidates and repeatedly take the step, over all layers, that adds the
+/// least e² per parameter saved, until the budget is met (optimal for the budget it lands on, within one step of the
+/// requested one).</item>
+/// </list>
+/// Either way a last pass spends what the final step overshot by stepping layers back up their ladders.
 /// </summary>
 internal static class RankAllocator
 {
     private static readonly int[] RankLadder = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256];
 
-    public static IReadOnlyList<PlannedLayer> Allocate(IReadOnlyList<LayerPlan> plans, double targetRatio, int? maxRank, long modelParameters, Action<string>? progress)
+    public static IReadOnlyList<PlannedLayer> Allocate(IReadOnlyList<LayerPlan> plans, double targetRatio, int? maxRank, RankAllocation allocation, long modelParameters, Action<string>? progress)
     {
         long budget = (long)Math.Floor(modelParameters / targetRatio);
         // Everything outside the layers' weights (biases, other initializers); every layer's weight is in its ladder.
         long otherParameters = modelParameters - plans.Sum(p => p.Layer.WeightCount);
-        var ladders = plans.Select(plan => plan.Format == LayerFormat.Dense
+        var raw = plans.Select(plan => plan.Format == LayerFormat.Dense
             ? [new Candidate(new PlannedLayer(plan, null), plan.Layer.WeightCount, 0)]
-            : LowerHull(BuildLadder(plan, maxRank ?? int.MaxValue, progress))).ToArray();
+            : BuildLadder(plan, maxRank ?? int.MaxValue, progress)).ToArray();
+        if (allocation == RankAllocation.LeastLargestError) return LeastLargestError(raw, otherParameters, budget);
+        var ladders = raw.Select(LowerHull).ToArray();
 
         // Every ladder runs from most parameters (index 0) to fewest; position[i] is layer i's current candidate.
         var position = new int[ladders.Length];
@@ -47,6 +54,26 @@ internal static class RankAllocator
         }
         SpendLeftover(ladders, position, budget - total);
         return ladders.Select((ladder, i) => ladder[position[i]].Layer).ToArray();
+    }
+
+    /// <summary>
+    /// The smallest error threshold τ for which every layer's cheapest candidate with e² ≤ τ fits the budget: no layer is
+    /// sacrificed to spare another (a minimax choice over the whole ladders, then leftover spent as in the greedy).
+    /// </summary>
+    private static IReadOnlyList<PlannedLayer> LeastLargestError(List<Candidate>[] raw, long otherParameters, long budget)
+    {
+        var ladders = raw.Select(l => l.OrderByDescending(c => c.Parameters).ToList()).ToArray();
+        var thresholds = ladders.SelectMany(l => l.Select(c => c.ErrorSquared)).Distinct().Order().ToArray();
+        int[] Pick(double threshold) => ladders.Select(l => Enumerable.Range(0, l.Count).Where(k => l[k].ErrorSquared <= threshold).Max()).ToArray();
+        long Total(int[] position) => otherParameters + position.Select((k, i) => ladders[i][k].Parameters).Sum();
+        var chosen = Pick(thresholds[^1]);
+        foreach (double threshold in thresholds)
+        {
+            var position = Pick(threshold);
+            if (Total(position) <= budget) { chosen = position; break; }
+        }
+        SpendLeftover(ladders, chosen, budget - Total(chosen));
+        return ladders.Select((ladder, i) => ladder[chosen[i]].Layer).ToArray();
     }
 
     /// <summary>

@@ -106,10 +106,12 @@ public sealed class OnnxModelCompressorTests
     }
 
     [TestMethod]
-    public void TargetRatioIsMetWholeModel()
+    [DataRow(RankAllocation.LeastLargestError)]
+    [DataRow(RankAllocation.LeastTotalError)]
+    public void TargetRatioIsMetWholeModel(RankAllocation allocation)
     {
         var original = OnnxModel.Load(TestModels.Path(LeNet));
-        var result = OnnxModelCompressor.Compress(original, new CompressionOptions { TargetCompressionRatio = 5, MinimumLayerParameters = 0 });
+        var result = OnnxModelCompressor.Compress(original, new CompressionOptions { TargetCompressionRatio = 5, MinimumLayerParameters = 0, RankAllocation = allocation });
         Assert.IsGreaterThanOrEqualTo(5.0, result.Report.CompressionRatio);
         Assert.IsLessThan(6.0, result.Report.CompressionRatio, "not far past the budget: ranks were chosen for it");
     }
