@@ -45,6 +45,12 @@ public sealed record CompressionReport
     /// <summary>Serialized size of the output model in bytes, without this report's metadata entry.</summary>
     public required long FileBytesAfter { get; init; }
 
+    /// <summary>
+    /// Whether and how data was used to fit the factors, in a sentence: set when the model was compressed by an ML.NET
+    /// estimator (e.g. "none: CalibrationRows = 0, data-free", or why calibration was skipped); null otherwise.
+    /// </summary>
+    public string? Calibration { get; init; }
+
     /// <summary>The report as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -71,6 +77,8 @@ public sealed record CompressionReport
         }
         text.AppendLine();
         text.AppendLine(invariant, $"Model: {ModelParametersBefore:N0} → {ModelParametersAfter:N0} parameters ({CompressionRatio:0.0}x); file {FileBytesBefore:N0} → {FileBytesAfter:N0} bytes.");
+        if (Calibration is not null)
+            text.AppendLine(invariant, $"Calibration: {Calibration}");
         foreach (var skipped in Skipped)
             text.AppendLine(invariant, $"- not compressible: {skipped.Name} ({skipped.OpType}): {skipped.Reason}");
         return text.ToString();

@@ -1,0 +1,153 @@
+using Microsoft.ML;
+using Microsoft.ML.Transforms.Onnx;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Reporting;
+
+namespace MLNet.TensorCompression;
+
+/// <summary>
+/// Compresses an ONNX model when fitted (tensor train for convolutions, hierarchical Tucker for fully connected
+/// layers, by default) and scores with the compressed model through ML.NET's own ONNX transformer. Create it with
+/// <see cref="TensorCompressionCatalog.CompressHybrid(TransformsCatalog, string, HybridCompressionOptions?)"/>.
+/// Input and output columns are named after the model's tensors, as with <c>ApplyOnnxModel</c>.
+/// </summary>
+public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTransformer>
+{
+    private readonly TransformsCatalog _catalog;
+    private readonly OnnxModel _model;
+    private readonly ModelSignature _signature;
+    private readonly string[] _outputColumnNames;
+    private readonly string[] _inputColumnNames;
+    private readonly HybridCompressionOptions _options;
+    private readonly DataAwareCompression? _dataAwareFit;
+
+    // ML.NET's scorer of the original model: the compressed model has the same inputs and outputs, so this gives the
+    // output schema before anything is compressed, and ML.NET's own column checks and messages.
+    private readonly OnnxScoringEstimator _originalScoring;
+
+    /// <summary>
+    /// Data-aware fitting, when available; read when an estimator is created. Null until the calibration module sets it:
+    /// estimators then compress data-free even when <see cref="HybridCompressionOptions.CalibrationRows"/> &gt; 0, and
+    /// their report says that calibration was skipped.
+    /// </summary>
+    internal static DataAwareCompression? DataAwareFit { get; set; }
+
+    /// <summary>Builds the estimator; the model is read and checked by ML.NET's ONNX scorer now, compressed in <see cref="Fit"/>.</summary>
+    /// <param name="catalog">The catalog whose ML.NET environment the scorers are created in.</param>
+    /// <param name="model">The model to compress; it is not modified.</param>
+    /// <param name="outputColumnNames">Model outputs to produce, or null for all of them.</param>
+    /// <param name="inputColumnNames">Model inputs to feed (every one), or null for all of them.</param>
+    /// <param name="options">The options, validated and copied; null for the defaults.</param>
+    /// <param name="dataAwareFit">The data-aware fitting to call when calibration rows are asked for, or null to compress data-free.</param>
+    internal HybridCompressionEstimator(
+        TransformsCatalog catalog,
+        OnnxModel model,
+        string[]? outputColumnNames,
+        string[]? inputColumnNames,
+        HybridCompressionOptions? options,
+        DataAwareCompression? dataAwareFit)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(model);
+        _options = (options ?? new HybridCompressionOptions()).Clone();
+        _options.Validate();
+        _catalog = catalog;
+        _model = model;
+        _signature = ModelSignature.Of(model);
+        _outputColumnNames = outputColumnNames?.ToArray() ?? _signature.OutputNames;
+        _inputColumnNames = inputColumnNames?.ToArray() ?? _signature.InputNames;
+        _signature.RequireColumns(_outputColumnNames, _inputColumnNames);
+        _dataAwareFit = dataAwareFit;
+        _originalScoring = catalog.ApplyOnnxModel(_outputColumnNames, _inputColumnNames, new MemoryStream(model.ToBytes()));
+    }
+
+    /// <summary>
+    /// The schema after fitting: the input columns plus the model's outputs, typed as ML.NET's ONNX transformer types
+    /// them (a symbolic batch dimension becomes 1, e.g. <c>Vector&lt;Single, 1, 10&gt;</c>).
+    /// </summary>
+    /// <param name="inputSchema">The shape of the data that will be passed to <see cref="Fit"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A model input column is missing or of the wrong type, or the label column is missing; names the column.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var output = _originalScoring.GetOutputSchema(inputSchema);
+        if (LabelColumnNeeded && !inputSchema.Any(column => column.Name == _options.LabelColumnName))
+            throw MissingLabelColumn(nameof(inputSchema));
+        return output;
+    }
+
+    /// <summary>
+    /// Checks <paramref name="input"/>'s schema, compresses the model (with calibration on up to
+    /// <see cref="HybridCompressionOptions.CalibrationRows"/> rows when that is available, data-free otherwise) and
+    /// returns the transformer that scores with the compressed model.
+    /// </summary>
+    /// <param name="input">Data with a column for every model input; calibration rows when <see cref="HybridCompressionOptions.CalibrationRows"/> &gt; 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A model input column is missing, of the wrong type or size, or the label column is missing; names the column.</exception>
+    /// <exception cref="ArgumentException">Calibration rows were asked for but <paramref name="input"/> has no rows.</exception>
+    public HybridCompressionTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _signature.RequireSampleSizes(input.Schema, _inputColumnNames, nameof(input));
+        _originalScoring.Fit(input);
+        if (LabelColumnNeeded && input.Schema.GetColumnOrNull(_options.LabelColumnName!) is null)
+            throw MissingLabelColumn(nameof(input));
+        if (_options.CalibrationRows > 0)
+            RequireRows(input, _options.CalibrationRows);
+
+        var result = Compress(input);
+        _options.Progress?.Invoke("creating the ML.NET scorer of the compressed model");
+        var scorer = _catalog.ApplyOnnxModel(_outputColumnNames, _inputColumnNames, new MemoryStream(result.Model.ToBytes())).Fit(input);
+        return new HybridCompressionTransformer(scorer, result);
+    }
+
+    /// <summary>A label column is read only by calibration.</summary>
+    private bool LabelColumnNeeded => _options.CalibrationRows > 0 && _options.LabelColumnName is not null;
+
+    private CompressionResult Compress(IDataView input)
+    {
+        var options = _options.Clone();
+        var progress = options.Progress;
+        if (options.CalibrationRows == 0)
+        {
+            progress?.Invoke("compressing data-free (CalibrationRows = 0)");
+            return WithCalibrationNote(OnnxModelCompressor.Compress(_model, options.CompressionOptions, progress), "none: CalibrationRows = 0, data-free.");
+        }
+        if (_dataAwareFit is { } fit)
+            return fit(_model, options.CompressionOptions, input, options, progress);
+
+        string skipped = $"skipped: CalibrationRows = {options.CalibrationRows} was asked for, but data-aware fitting is not available in this version; the factors are the data-free decomposition"
+            + (options.MaxAccuracyDrop is { } drop ? $", and MaxAccuracyDrop = {drop} was not checked." : ".");
+        progress?.Invoke("calibration " + skipped);
+        return WithCalibrationNote(OnnxModelCompressor.Compress(_model, options.CompressionOptions, progress), skipped);
+    }
+
+    /// <summary>Throws unless <paramref name="input"/> has a row; shared by the data-aware and the fallback path.</summary>
+    private static void RequireRows(IDataView input, int calibrationRows)
+    {
+        bool hasRows = input.GetRowCount() is { } count ? count > 0 : HasFirstRow(input);
+        if (!hasRows)
+            throw new ArgumentException($"CalibrationRows = {calibrationRows} but the input has no rows; pass calibration data to Fit, or set CalibrationRows = 0 to compress data-free.", nameof(input));
+    }
+
+    private static bool HasFirstRow(IDataView input)
+    {
+        using var cursor = input.GetRowCursor([]);
+        return cursor.MoveNext();
+    }
+
+    private ArgumentOutOfRangeException MissingLabelColumn(string parameterName) =>
+        new(parameterName, $"Could not find label column '{_options.LabelColumnName}' (HybridCompressionOptions.LabelColumnName).");
+
+    /// <summary>The result with <paramref name="note"/> as the report's calibration line, in the report and in the model's metadata copy of it.</summary>
+    private static CompressionResult WithCalibrationNote(CompressionResult result, string note)
+    {
+        var report = result.Report with { Calibration = note };
+        var entry = result.Model.Proto.MetadataProps.FirstOrDefault(p => p.Key == CompressionReport.MetadataKey);
+        if (entry is null)
+            result.Model.Proto.MetadataProps.Add(new StringStringEntryProto { Key = CompressionReport.MetadataKey, Value = report.ToJson() });
+        else
+            entry.Value = report.ToJson();
+        return result with { Report = report };
+    }
+}

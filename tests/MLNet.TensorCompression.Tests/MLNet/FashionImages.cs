@@ -1,0 +1,54 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Tests.Samples;
+
+namespace MLNet.TensorCompression.Tests.MLNet;
+
+/// <summary>One Fashion-MNIST test image as the sample models read it: column <c>input</c>, one [1,1,28,28] sample per row.</summary>
+internal sealed class FashionImage
+{
+    /// <summary>Pixels in [0, 1], row-major.</summary>
+    [ColumnName("input")]
+    [VectorType(1, 1, 28, 28)]
+    public float[] Input { get; set; } = [];
+
+    /// <summary>The class 0–9, as a float: ML.NET's multiclass evaluator reads a float label as the class index.</summary>
+    public float Label { get; set; }
+}
+
+/// <summary>The sample models' output column, as a prediction engine returns it.</summary>
+internal sealed class LogitsRow
+{
+    /// <summary>Ten class scores.</summary>
+    [ColumnName("logits")]
+    public float[] Logits { get; set; } = [];
+}
+
+/// <summary>The committed 2,000-image Fashion-MNIST test subset, read once.</summary>
+internal static class FashionImages
+{
+    public const int PixelsPerImage = 28 * 28;
+
+    private static readonly Lazy<FashionImage[]> All = new(Read);
+
+    /// <summary>The first <paramref name="count"/> images (all 2,000 by default); the arrays are shared, do not change them.</summary>
+    public static FashionImage[] Take(int count = 2000) => All.Value[..count];
+
+    /// <summary>The first <paramref name="count"/> images as an IDataView.</summary>
+    public static IDataView Load(MLContext mlContext, int count = 2000) => mlContext.Data.LoadFromEnumerable(Take(count));
+
+    /// <summary>The first <paramref name="count"/> images' pixels, one after another: an ONNX Runtime batch [count,1,28,28].</summary>
+    public static float[] Pixels(int count) => Take(count).SelectMany(image => image.Input).ToArray();
+
+    private static FashionImage[] Read()
+    {
+        var (pixels, count, rows, columns) = IdxFile.ReadImages(SampleData.Path("fashion-test-2000-images.idx3-ubyte"));
+        var labels = IdxFile.ReadLabels(SampleData.Path("fashion-test-2000-labels.idx1-ubyte"));
+        if (rows * columns != PixelsPerImage || labels.Length != count)
+            throw new InvalidDataException($"Expected {count} labelled 28×28 images, got {rows}×{columns} and {labels.Length} labels.");
+        return Enumerable.Range(0, count)
+            .Select(i => new FashionImage { Input = pixels.AsSpan(i * PixelsPerImage, PixelsPerImage).ToArray(), Label = labels[i] })
+            .ToArray();
+    }
+}

@@ -1,0 +1,199 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Reporting;
+
+namespace MLNet.TensorCompression.Tests.MLNet;
+
+/// <summary>The estimator before and around compression: schemas, column errors, empty data, and the data-aware seam.</summary>
+[TestClass]
+public sealed class HybridCompressionEstimatorTests
+{
+    private static readonly string LeNet = TestModels.Path("lenet5-fashion.onnx");
+
+    private sealed class PixelsOnly
+    {
+        [VectorType(1, 1, 28, 28)]
+        public float[] Pixels { get; set; } = [];
+    }
+
+    private sealed class TenValues
+    {
+        [ColumnName("input")]
+        [VectorType(10)]
+        public float[] Input { get; set; } = [];
+    }
+
+    private sealed class DoubleInput
+    {
+        [ColumnName("input")]
+        [VectorType(784)]
+        public double[] Input { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void OutputSchemaIsKnownBeforeFitting()
+    {
+        var mlContext = new MLContext();
+        var estimator = mlContext.Transforms.CompressHybrid(LeNet);
+
+        var output = estimator.GetOutputSchema(SchemaShapes.Of(FashionImages.Load(mlContext, 1).Schema));
+
+        var logits = output.Single(c => c.Name == "logits");
+        Assert.AreEqual(SchemaShape.Column.VectorKind.Vector, logits.Kind);
+        Assert.AreEqual(NumberDataViewType.Single, logits.ItemType);
+        Assert.IsTrue(output.Any(c => c.Name == "input") && output.Any(c => c.Name == "Label"), "input columns pass through");
+    }
+
+    [TestMethod]
+    public void MissingInputColumnIsNamedBeforeAndAtFit()
+    {
+        var mlContext = new MLContext();
+        var estimator = mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { CalibrationRows = 0 });
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new PixelsOnly { Pixels = new float[784] } });
+
+        var beforeFit = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(SchemaShapes.Of(data.Schema)));
+        Assert.Contains("input column 'input'", beforeFit.Message);
+        var atFit = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.Fit(data));
+        Assert.Contains("input column 'input'", atFit.Message);
+    }
+
+    [TestMethod]
+    public void WrongVectorSizeIsNamedAtFitBeforeCompressing()
+    {
+        var mlContext = new MLContext();
+        var progress = new List<string>();
+        var estimator = mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { CalibrationRows = 0, Progress = progress.Add });
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new TenValues { Input = new float[10] } });
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.Fit(data));
+        Assert.AreEqual("input", error.ParamName);
+        Assert.Contains("input column 'input'", error.Message);
+        Assert.Contains("784 values per row", error.Message);
+        Assert.Contains("Vector<Single, 10>", error.Message);
+        Assert.IsEmpty(progress, "nothing was compressed");
+    }
+
+    [TestMethod]
+    public void WrongItemTypeGetsMLNetsSchemaError()
+    {
+        var mlContext = new MLContext();
+        var estimator = mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { CalibrationRows = 0 });
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new DoubleInput { Input = new double[784] } });
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.Fit(data));
+        Assert.Contains("Schema mismatch for input column 'input'", error.Message);
+        Assert.Contains("Double", error.Message);
+    }
+
+    [TestMethod]
+    public void ColumnNamesMustBeTheModelsTensors()
+    {
+        var transforms = new MLContext().Transforms;
+        var output = Assert.ThrowsExactly<ArgumentException>(() => transforms.CompressHybrid("scores", "input", LeNet));
+        Assert.AreEqual("outputColumnNames", output.ParamName);
+        Assert.Contains("'scores' is not an output of the model; its outputs are ['logits']", output.Message);
+
+        var input = Assert.ThrowsExactly<ArgumentException>(() => transforms.CompressHybrid("logits", "pixels", LeNet));
+        Assert.Contains("'pixels' is not an input of the model; its inputs are ['input']", input.Message);
+
+        var none = Assert.ThrowsExactly<ArgumentException>(() => transforms.CompressHybrid(["logits"], [], LeNet));
+        Assert.Contains("No input column names", none.Message);
+    }
+
+    [TestMethod]
+    public void CalibrationOnEmptyDataIsAClearErrorAndDataFreeNeedsNoRows()
+    {
+        var mlContext = new MLContext();
+        var empty = mlContext.Data.LoadFromEnumerable(Array.Empty<FashionImage>());
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.CompressHybrid(LeNet).Fit(empty));
+        Assert.AreEqual("input", error.ParamName);
+        Assert.Contains("CalibrationRows = 1000 but the input has no rows", error.Message);
+
+        using var transformer = mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { CalibrationRows = 0, MaxRank = 4 }).Fit(empty);
+        Assert.AreEqual("none: CalibrationRows = 0, data-free.", transformer.Report.Calibration);
+    }
+
+    [TestMethod]
+    public void MissingLabelColumnIsNamedWhenCalibrationReadsIt()
+    {
+        var mlContext = new MLContext();
+        var data = FashionImages.Load(mlContext, 3);
+        var options = new HybridCompressionOptions { MaxAccuracyDrop = 0.01, LabelColumnName = "Class" };
+        var estimator = mlContext.Transforms.CompressHybrid(LeNet, options);
+
+        Assert.Contains("label column 'Class'", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(SchemaShapes.Of(data.Schema))).Message);
+        Assert.Contains("label column 'Class'", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.Fit(data)).Message);
+    }
+
+    [TestMethod]
+    public void WithoutDataAwareFittingCalibrationIsReportedAsSkipped()
+    {
+        var mlContext = new MLContext();
+        var progress = new List<string>();
+        var options = new HybridCompressionOptions { MaxRank = 4, MaxAccuracyDrop = 0.02, LabelColumnName = "Label", Progress = progress.Add };
+        var estimator = new HybridCompressionEstimator(mlContext.Transforms, OnnxModel.Load(LeNet), null, null, options, dataAwareFit: null);
+
+        using var transformer = estimator.Fit(FashionImages.Load(mlContext, 5));
+
+        var note = transformer.Report.Calibration!;
+        Assert.StartsWith("skipped: CalibrationRows = 1000 was asked for, but data-aware fitting is not available", note);
+        Assert.Contains("MaxAccuracyDrop = 0.02 was not checked", note);
+        Assert.Contains("calibration " + note, progress);
+        Assert.Contains("Calibration: " + note, transformer.Report.ToMarkdown());
+        var stored = CompressionReport.FromJson(transformer.GetCompressedModel().Proto.MetadataProps.Single(p => p.Key == CompressionReport.MetadataKey).Value);
+        Assert.AreEqual(note, stored.Calibration, "the model's embedded report says so too");
+    }
+
+    [TestMethod]
+    public void DataAwareFittingGetsTheDataAndAPrivateCopyOfTheOptions()
+    {
+        var mlContext = new MLContext();
+        var data = FashionImages.Load(mlContext, 5);
+        var options = new HybridCompressionOptions { MaxRank = 4, CalibrationRows = 3, Seed = 42, LabelColumnName = "Label" };
+        IDataView? seenData = null;
+        HybridCompressionOptions? seenOptions = null;
+        CompressionResult FakeCalibration(OnnxModel model, CompressionOptions compression, IDataView calibrationData, HybridCompressionOptions calibration, Action<string>? progress)
+        {
+            (seenData, seenOptions) = (calibrationData, calibration);
+            var result = OnnxModelCompressor.Compress(model, compression, progress);
+            return result with { Report = result.Report with { Calibration = "fake: 3 rows" } };
+        }
+
+        var estimator = new HybridCompressionEstimator(mlContext.Transforms, OnnxModel.Load(LeNet), null, null, options, FakeCalibration);
+        options.CalibrationRows = 0;
+        using var transformer = estimator.Fit(data);
+
+        Assert.AreSame(data, seenData);
+        Assert.IsNotNull(seenOptions);
+        Assert.AreNotSame(options, seenOptions);
+        Assert.AreEqual(3, seenOptions.CalibrationRows, "the estimator kept the options it was created with");
+        Assert.AreEqual(42, seenOptions.Seed);
+        Assert.AreEqual("fake: 3 rows", transformer.Report.Calibration);
+    }
+
+    [TestMethod]
+    public void DataFreeFitDoesNotCallDataAwareFitting()
+    {
+        var mlContext = new MLContext();
+        CompressionResult MustNotRun(OnnxModel model, CompressionOptions compression, IDataView data, HybridCompressionOptions options, Action<string>? progress) =>
+            throw new AssertFailedException("data-aware fitting ran with CalibrationRows = 0");
+        var estimator = new HybridCompressionEstimator(mlContext.Transforms, OnnxModel.Load(LeNet), null, null, new HybridCompressionOptions { CalibrationRows = 0, MaxRank = 4 }, MustNotRun);
+
+        using var transformer = estimator.Fit(FashionImages.Load(mlContext, 2));
+        Assert.AreEqual("none: CalibrationRows = 0, data-free.", transformer.Report.Calibration);
+    }
+
+    [TestMethod]
+    public void ModelFromAStreamIsReadAtConstruction()
+    {
+        var mlContext = new MLContext();
+        HybridCompressionEstimator estimator;
+        using (var stream = File.OpenRead(LeNet))
+            estimator = mlContext.Transforms.CompressHybrid(["logits"], ["input"], stream, new HybridCompressionOptions { CalibrationRows = 0, MaxRank = 4 });
+
+        using var transformer = estimator.Fit(FashionImages.Load(mlContext, 2));
+        Assert.IsTrue(transformer.Report.Layers.Any(l => l.Format != "dense"));
+    }
+}
