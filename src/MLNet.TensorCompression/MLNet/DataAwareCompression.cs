@@ -6,8 +6,8 @@ namespace MLNet.TensorCompression;
 /// <summary>
 /// Data-aware fitting, the seam where calibration plugs into <see cref="HybridCompressionEstimator.Fit"/>: compresses
 /// <paramref name="model"/> using rows of <paramref name="data"/>. The estimator calls it when
-/// <see cref="HybridCompressionOptions.CalibrationRows"/> &gt; 0 and <see cref="HybridCompressionEstimator.DataAwareFit"/>
-/// is set; until then it compresses data-free and says so in the report.
+/// <see cref="HybridCompressionOptions.CalibrationRows"/> &gt; 0; the library's is <see cref="DataViewCalibration.Fit"/>,
+/// and tests substitute their own.
 /// </summary>
 /// <param name="model">The original model. It must not be modified.</param>
 /// <param name="compression">The data-free settings (policy, ranks, overrides), validated; a private copy.</param>

@@ -20,18 +20,11 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
     private readonly string[] _outputColumnNames;
     private readonly string[] _inputColumnNames;
     private readonly HybridCompressionOptions _options;
-    private readonly DataAwareCompression? _dataAwareFit;
+    private readonly DataAwareCompression _dataAwareFit;
 
     // ML.NET's scorer of the original model: the compressed model has the same inputs and outputs, so this gives the
     // output schema before anything is compressed, and ML.NET's own column checks and messages.
     private readonly OnnxScoringEstimator _originalScoring;
-
-    /// <summary>
-    /// Data-aware fitting, when available; read when an estimator is created. Null until the calibration module sets it:
-    /// estimators then compress data-free even when <see cref="HybridCompressionOptions.CalibrationRows"/> &gt; 0, and
-    /// their report says that calibration was skipped.
-    /// </summary>
-    internal static DataAwareCompression? DataAwareFit { get; set; }
 
     /// <summary>Builds the estimator; the model is read and checked by ML.NET's ONNX scorer now, compressed in <see cref="Fit"/>.</summary>
     /// <param name="catalog">The catalog whose ML.NET environment the scorers are created in.</param>
@@ -39,14 +32,14 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
     /// <param name="outputColumnNames">Model outputs to produce, or null for all of them.</param>
     /// <param name="inputColumnNames">Model inputs to feed (every one), or null for all of them.</param>
     /// <param name="options">The options, validated and copied; null for the defaults.</param>
-    /// <param name="dataAwareFit">The data-aware fitting to call when calibration rows are asked for, or null to compress data-free.</param>
+    /// <param name="dataAwareFit">The data-aware fitting to call when calibration rows are asked for (tests substitute their own).</param>
     internal HybridCompressionEstimator(
         TransformsCatalog catalog,
         OnnxModel model,
         string[]? outputColumnNames,
         string[]? inputColumnNames,
         HybridCompressionOptions? options,
-        DataAwareCompression? dataAwareFit)
+        DataAwareCompression dataAwareFit)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
@@ -78,8 +71,8 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
     }
 
     /// <summary>
-    /// Checks <paramref name="input"/>'s schema, compresses the model (with calibration on up to
-    /// <see cref="HybridCompressionOptions.CalibrationRows"/> rows when that is available, data-free otherwise) and
+    /// Checks <paramref name="input"/>'s schema, compresses the model (re-fitted on up to
+    /// <see cref="HybridCompressionOptions.CalibrationRows"/> rows, or data-free when that is 0) and
     /// returns the transformer that scores with the compressed model.
     /// </summary>
     /// <param name="input">Data with a column for every model input; calibration rows when <see cref="HybridCompressionOptions.CalibrationRows"/> &gt; 0.</param>
@@ -113,13 +106,7 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
             progress?.Invoke("compressing data-free (CalibrationRows = 0)");
             return WithCalibrationNote(OnnxModelCompressor.Compress(_model, options.CompressionOptions, progress), "none: CalibrationRows = 0, data-free.");
         }
-        if (_dataAwareFit is { } fit)
-            return fit(_model, options.CompressionOptions, input, options, progress);
-
-        string skipped = $"skipped: CalibrationRows = {options.CalibrationRows} was asked for, but data-aware fitting is not available in this version; the factors are the data-free decomposition"
-            + (options.MaxAccuracyDrop is { } drop ? $", and MaxAccuracyDrop = {drop} was not checked." : ".");
-        progress?.Invoke("calibration " + skipped);
-        return WithCalibrationNote(OnnxModelCompressor.Compress(_model, options.CompressionOptions, progress), skipped);
+        return _dataAwareFit(_model, options.CompressionOptions, input, options, progress);
     }
 
     /// <summary>Throws unless <paramref name="input"/> has a row; shared by the data-aware and the fallback path.</summary>
@@ -140,7 +127,7 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
         new(parameterName, $"Could not find label column '{_options.LabelColumnName}' (HybridCompressionOptions.LabelColumnName).");
 
     /// <summary>The result with <paramref name="note"/> as the report's calibration line, in the report and in the model's metadata copy of it.</summary>
-    private static CompressionResult WithCalibrationNote(CompressionResult result, string note)
+    internal static CompressionResult WithCalibrationNote(CompressionResult result, string note)
     {
         var report = result.Report with { Calibration = note };
         var entry = result.Model.Proto.MetadataProps.FirstOrDefault(p => p.Key == CompressionReport.MetadataKey);

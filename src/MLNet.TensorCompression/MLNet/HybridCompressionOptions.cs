@@ -1,3 +1,4 @@
+using MLNet.TensorCompression.Calibration;
 using MLNet.TensorCompression.Layers;
 
 namespace MLNet.TensorCompression;
@@ -59,6 +60,12 @@ public sealed class HybridCompressionOptions
     /// <summary>The column holding the true class, for <see cref="MaxAccuracyDrop"/>. Null (default): none.</summary>
     public string? LabelColumnName { get; set; }
 
+    /// <summary>How each layer's factors are re-fitted to the calibration rows (steps, batch size, step size). Defaults when not set.</summary>
+    public RefitOptions Refit { get; set; } = new();
+
+    /// <summary>How a target ratio is shared among the layers. Default <see cref="TensorCompression.RankAllocation.LeastLargestError"/>.</summary>
+    public RankAllocation RankAllocation { get => _compression.RankAllocation; set => _compression.RankAllocation = value; }
+
     /// <summary>Receives one line per step of the fit (decompositions can take seconds), on the fitting thread. Null: silent.</summary>
     public Action<string>? Progress { get; set; }
 
@@ -71,6 +78,8 @@ public sealed class HybridCompressionOptions
     public void Validate()
     {
         _compression.Validate();
+        ArgumentNullException.ThrowIfNull(Refit, nameof(Refit));
+        Refit.Validate();
         if (CalibrationRows < 0)
             throw new ArgumentOutOfRangeException(nameof(CalibrationRows), CalibrationRows, "CalibrationRows must be ≥ 0 (0 compresses data-free).");
         if (MaxAccuracyDrop is { } drop && (!double.IsFinite(drop) || drop < 0 || drop > 1))
@@ -96,6 +105,8 @@ public sealed class HybridCompressionOptions
             Inline = Inline,
             MinimumLayerParameters = MinimumLayerParameters,
             CompressInputConvolution = CompressInputConvolution,
+            RankAllocation = RankAllocation,
+            Refit = Refit,
             CalibrationRows = CalibrationRows,
             MaxAccuracyDrop = MaxAccuracyDrop,
             LabelColumnName = LabelColumnName,

@@ -93,7 +93,7 @@ public static class TensorCompressionCatalog
     }
 
     private static HybridCompressionEstimator Create(TransformsCatalog catalog, OnnxModel model, string[]? outputColumnNames, string[]? inputColumnNames, HybridCompressionOptions? options) =>
-        new(catalog, model, outputColumnNames, inputColumnNames, options, HybridCompressionEstimator.DataAwareFit);
+        new(catalog, model, outputColumnNames, inputColumnNames, options, DataViewCalibration.Fit);
 
     private static string RequireName(string name, string parameterName)
     {

@@ -30,7 +30,8 @@ internal static class FashionImages
 {
     public const int PixelsPerImage = 28 * 28;
 
-    private static readonly Lazy<FashionImage[]> All = new(Read);
+    private static readonly Lazy<FashionImage[]> All = new(() => Read("fashion-test-2000"));
+    private static readonly Lazy<FashionImage[]> Training = new(() => Read("fashion-train-2000"));
 
     /// <summary>The first <paramref name="count"/> images (all 2,000 by default); the arrays are shared, do not change them.</summary>
     public static FashionImage[] Take(int count = 2000) => All.Value[..count];
@@ -41,10 +42,13 @@ internal static class FashionImages
     /// <summary>The first <paramref name="count"/> images' pixels, one after another: an ONNX Runtime batch [count,1,28,28].</summary>
     public static float[] Pixels(int count) => Take(count).SelectMany(image => image.Input).ToArray();
 
-    private static FashionImage[] Read()
+    /// <summary>The first <paramref name="count"/> images of the committed training subset (calibration data, disjoint from the test images).</summary>
+    public static IDataView LoadTraining(MLContext mlContext, int count) => mlContext.Data.LoadFromEnumerable(Training.Value[..count]);
+
+    private static FashionImage[] Read(string stem)
     {
-        var (pixels, count, rows, columns) = IdxFile.ReadImages(SampleData.Path("fashion-test-2000-images.idx3-ubyte"));
-        var labels = IdxFile.ReadLabels(SampleData.Path("fashion-test-2000-labels.idx1-ubyte"));
+        var (pixels, count, rows, columns) = IdxFile.ReadImages(SampleData.Path($"{stem}-images.idx3-ubyte"));
+        var labels = IdxFile.ReadLabels(SampleData.Path($"{stem}-labels.idx1-ubyte"));
         if (rows * columns != PixelsPerImage || labels.Length != count)
             throw new InvalidDataException($"Expected {count} labelled 28×28 images, got {rows}×{columns} and {labels.Length} labels.");
         return Enumerable.Range(0, count)

@@ -1,3 +1,4 @@
+using MLNet.TensorCompression.Calibration;
 using System.Reflection;
 using Microsoft.ML;
 
@@ -101,6 +102,9 @@ public sealed class HybridCompressionOptionsTests
         Assert.AreSame(copy.LayerOverrides.Single(), copy.CompressionOptions.LayerOverrides.Single());
     }
 
+    // A record: equal by value, so the copy's Refit compares equal to this one.
+    private static readonly RefitOptions NonDefaultRefit = new() { Steps = 7, BatchSize = 9, LearningRate = 0.5 };
+
     private static object NonDefaultValue(Type type, Action<string> progress)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
@@ -112,6 +116,7 @@ public sealed class HybridCompressionOptionsTests
             _ when underlying == typeof(bool) => true,
             _ when underlying == typeof(string) => "Label",
             _ when underlying == typeof(Action<string>) => progress,
+            _ when underlying == typeof(RefitOptions) => NonDefaultRefit,
             _ => throw new AssertFailedException($"No test value for options of type {type}; extend NonDefaultValue."),
         };
     }
