@@ -30,7 +30,7 @@ public sealed class CompressionOptions
     public RankAllocation RankAllocation { get; set; } = RankAllocation.LeastLargestError;
 
     /// <summary>Per-layer choices by node name; the first match wins.</summary>
-    public IList<LayerOverride> LayerOverrides { get; } = new List<LayerOverride>();
+    public IList<LayerOverride> LayerOverrides { get; private set; } = new List<LayerOverride>();
 
     /// <summary>How compressed layers run. Default <see cref="LayerExecutionMode.Auto"/>.</summary>
     public LayerExecutionMode ExecutionMode { get; set; } = LayerExecutionMode.Auto;
@@ -68,5 +68,13 @@ public sealed class CompressionOptions
         foreach (var layerOverride in LayerOverrides)
             if (layerOverride.MaxRank is < 1)
                 throw new ArgumentOutOfRangeException(nameof(LayerOverrides), layerOverride.MaxRank, $"The override for '{layerOverride.Pattern}' has rank {layerOverride.MaxRank}; ranks must be ≥ 1.");
+    }
+
+    /// <summary>An independent copy (the override list too).</summary>
+    internal CompressionOptions Clone()
+    {
+        var copy = (CompressionOptions)MemberwiseClone();
+        copy.LayerOverrides = new List<LayerOverride>(LayerOverrides);
+        return copy;
     }
 }

@@ -36,4 +36,8 @@ public sealed class CalibrationSet
 
     /// <summary>Values per sample.</summary>
     public int SampleSize => Data.Length / Count;
+
+    /// <summary>Samples <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/>, copied.</summary>
+    internal CalibrationSet Take(int start, int count) =>
+        new(InputName, SampleShape, Data.AsSpan(start * SampleSize, count * SampleSize).ToArray());
 }

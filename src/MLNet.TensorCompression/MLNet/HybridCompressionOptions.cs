@@ -80,8 +80,8 @@ public sealed class HybridCompressionOptions
         _compression.Validate();
         ArgumentNullException.ThrowIfNull(Refit, nameof(Refit));
         Refit.Validate();
-        if (CalibrationRows < 0)
-            throw new ArgumentOutOfRangeException(nameof(CalibrationRows), CalibrationRows, "CalibrationRows must be ≥ 0 (0 compresses data-free).");
+        if (CalibrationRows < 0 || (CalibrationRows > 0 && CalibrationRows < DataViewCalibration.MinimumRows))
+            throw new ArgumentOutOfRangeException(nameof(CalibrationRows), CalibrationRows, $"CalibrationRows must be 0 (data-free) or at least {DataViewCalibration.MinimumRows}.");
         if (MaxAccuracyDrop is { } drop && (!double.IsFinite(drop) || drop < 0 || drop > 1))
             throw new ArgumentOutOfRangeException(nameof(MaxAccuracyDrop), MaxAccuracyDrop, "MaxAccuracyDrop must be a fraction in [0, 1], e.g. 0.01 for one percentage point.");
         if (LabelColumnName is { Length: 0 })

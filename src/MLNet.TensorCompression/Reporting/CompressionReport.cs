@@ -51,6 +51,9 @@ public sealed record CompressionReport
     /// </summary>
     public string? Calibration { get; init; }
 
+    /// <summary>The models the accuracy-aware search tried (MaxAccuracyDrop), in the order tried; null when there was no search.</summary>
+    public IReadOnlyList<AccuracySearchStep>? AccuracySearch { get; init; }
+
     /// <summary>The report as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -79,6 +82,8 @@ public sealed record CompressionReport
         text.AppendLine(invariant, $"Model: {ModelParametersBefore:N0} → {ModelParametersAfter:N0} parameters ({CompressionRatio:0.0}x); file {FileBytesBefore:N0} → {FileBytesAfter:N0} bytes.");
         if (Calibration is not null)
             text.AppendLine(invariant, $"Calibration: {Calibration}");
+        foreach (var step in AccuracySearch ?? [])
+            text.AppendLine(invariant, $"- tried target {step.TargetRatio:0.##}x: {step.CompressionRatio:0.0}x, {step.Parameters:N0} parameters, accuracy {step.Accuracy:0.0000} (original {step.OriginalAccuracy:0.0000}){(step.WithinDrop ? "" : ", drop too large")}");
         foreach (var skipped in Skipped)
             text.AppendLine(invariant, $"- not compressible: {skipped.Name} ({skipped.OpType}): {skipped.Reason}");
         return text.ToString();

@@ -136,19 +136,49 @@ public sealed class HybridCompressionEstimatorTests
         var calibration = FashionImages.LoadTraining(mlContext, 300);
         var options = new HybridCompressionOptions
         {
-            TargetCompressionRatio = 5, CalibrationRows = 300, Refit = new RefitOptions { Steps = 150 }, MaxAccuracyDrop = 0.02, LabelColumnName = "Label",
+            TargetCompressionRatio = 5, CalibrationRows = 300, Refit = new RefitOptions { Steps = 150 },
         };
         using var aware = mlContext.Transforms.CompressHybrid(LeNet, options).Fit(calibration);
         using var free = mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { TargetCompressionRatio = 5, CalibrationRows = 0 }).Fit(calibration);
 
         var note = aware.Report.Calibration!;
         Assert.StartsWith("layer-wise re-fit on 300 rows of 'input'", note);
-        Assert.Contains("MaxAccuracyDrop = 0.02 was not checked", note);
         var stored = CompressionReport.FromJson(aware.GetCompressedModel().Proto.MetadataProps.Single(p => p.Key == CompressionReport.MetadataKey).Value);
         Assert.AreEqual(note, stored.Calibration, "the model's embedded report says so too");
         Assert.AreEqual(free.Report.ModelParametersAfter, aware.Report.ModelParametersAfter, "same size");
         double awareAccuracy = TestAccuracy(aware), freeAccuracy = TestAccuracy(free);
         Assert.IsGreaterThan(freeAccuracy + 0.15, awareAccuracy, $"data-free {freeAccuracy}, data-aware {awareAccuracy} on the 2,000 test images");
+    }
+
+    [TestMethod]
+    public void TooFewRowsForCalibrationAreAClearError()
+    {
+        var mlContext = new MLContext();
+        var estimator = mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { MaxRank = 4 });
+        var error = Assert.ThrowsExactly<ArgumentException>(() => estimator.Fit(FashionImages.LoadTraining(mlContext, 3)));
+        Assert.Contains("needs at least 10 rows; the input has 3", error.Message);
+        Assert.AreEqual("CalibrationRows", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HybridCompressionOptions { CalibrationRows = 5 }.Validate()).ParamName);
+    }
+
+    [TestMethod]
+    public void AccuracyAwareSearchKeepsTheLargestRatioWithinTheDropAndTracesEveryTry()
+    {
+        var mlContext = new MLContext();
+        var options = new HybridCompressionOptions
+        {
+            CalibrationRows = 300, MaxAccuracyDrop = 0.05, LabelColumnName = "Label", Refit = new RefitOptions { Steps = 100 },
+        };
+        using var transformer = mlContext.Transforms.CompressHybrid(LeNet, options).Fit(FashionImages.LoadTraining(mlContext, 600));
+
+        var trace = transformer.Report.AccuracySearch!;
+        Assert.IsGreaterThanOrEqualTo(2, trace.Count, "a search, not a single try");
+        var kept = trace.Where(s => s.WithinDrop).MaxBy(s => s.CompressionRatio)!;
+        Assert.IsNotNull(kept, "some ratio stays within 5 points");
+        Assert.AreEqual(kept.CompressionRatio, transformer.Report.CompressionRatio, 1e-9);
+        Assert.AreEqual(kept.Parameters, transformer.Report.ModelParametersAfter);
+        Assert.IsTrue(trace.Where(s => !s.WithinDrop).All(s => s.TargetRatio > kept.TargetRatio), "every failing try asked for more than the kept one");
+        Assert.Contains("Accuracy-aware search over target ratios, scored on 300 held-back rows", transformer.Report.Calibration!);
+        Assert.Contains("tried target", transformer.Report.ToMarkdown());
     }
 
     private static double TestAccuracy(HybridCompressionTransformer transformer)
@@ -171,7 +201,7 @@ public sealed class HybridCompressionEstimatorTests
     {
         var mlContext = new MLContext();
         var data = FashionImages.Load(mlContext, 5);
-        var options = new HybridCompressionOptions { MaxRank = 4, CalibrationRows = 3, Seed = 42, LabelColumnName = "Label" };
+        var options = new HybridCompressionOptions { MaxRank = 4, CalibrationRows = 12, Seed = 42, LabelColumnName = "Label" };
         IDataView? seenData = null;
         HybridCompressionOptions? seenOptions = null;
         CompressionResult FakeCalibration(OnnxModel model, CompressionOptions compression, IDataView calibrationData, HybridCompressionOptions calibration, Action<string>? progress)
@@ -188,7 +218,7 @@ public sealed class HybridCompressionEstimatorTests
         Assert.AreSame(data, seenData);
         Assert.IsNotNull(seenOptions);
         Assert.AreNotSame(options, seenOptions);
-        Assert.AreEqual(3, seenOptions.CalibrationRows, "the estimator kept the options it was created with");
+        Assert.AreEqual(12, seenOptions.CalibrationRows, "the estimator kept the options it was created with");
         Assert.AreEqual(42, seenOptions.Seed);
         Assert.AreEqual("fake: 3 rows", transformer.Report.Calibration);
     }
