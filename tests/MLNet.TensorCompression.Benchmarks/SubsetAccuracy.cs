@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Calibration;
 using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Onnx;
@@ -62,21 +61,6 @@ public static class SubsetAccuracy
         }
     }
 
-    private static double Accuracy(OnnxModel model, float[] pixels, long[] shape, int[] labels)
-    {
-        using var session = new InferenceSession(model.ToBytes());
-        using var input = OrtValue.CreateTensorValueFromMemory(pixels, shape);
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [session.InputNames[0]], [input], [session.OutputNames[0]]);
-        var logits = outputs[0].GetTensorDataAsSpan<float>();
-        int classes = logits.Length / labels.Length, correct = 0;
-        for (int i = 0; i < labels.Length; i++)
-        {
-            var row = logits.Slice(i * classes, classes);
-            int best = 0;
-            for (int k = 1; k < classes; k++) if (row[k] > row[best]) best = k;
-            if (best == labels[i]) correct++;
-        }
-        return (double)correct / labels.Length;
-    }
+    private static double Accuracy(OnnxModel model, float[] pixels, long[] shape, int[] labels) =>
+        ClassifierAccuracy.Measure(model, new CalibrationSet("input", shape[1..], pixels), labels);
 }

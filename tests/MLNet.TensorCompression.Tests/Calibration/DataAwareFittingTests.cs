@@ -71,17 +71,8 @@ public sealed class DataAwareFittingTests
 
     private static double TestAccuracy(OnnxModel model)
     {
-        var (pixels, count, rows, columns) = IdxFile.ReadImages(SampleData.Path("fashion-test-2000-images.idx3-ubyte"));
+        var (pixels, _, rows, columns) = IdxFile.ReadImages(SampleData.Path("fashion-test-2000-images.idx3-ubyte"));
         var labels = IdxFile.ReadLabels(SampleData.Path("fashion-test-2000-labels.idx1-ubyte"));
-        var logits = OrtScoring.Run(model.ToBytes(), pixels, [count, 1, rows, columns]);
-        int correct = 0;
-        for (int i = 0; i < count; i++)
-        {
-            var row = logits.AsSpan(i * 10, 10);
-            int best = 0;
-            for (int k = 1; k < 10; k++) if (row[k] > row[best]) best = k;
-            if (best == labels[i]) correct++;
-        }
-        return (double)correct / count;
+        return ClassifierAccuracy.Measure(model, new CalibrationSet("input", [1, rows, columns], pixels), labels);
     }
 }

@@ -184,16 +184,7 @@ public sealed class HybridCompressionEstimatorTests
     private static double TestAccuracy(HybridCompressionTransformer transformer)
     {
         var images = FashionImages.Take();
-        var logits = OrtScoring.Run(transformer.GetCompressedModel().ToBytes(), FashionImages.Pixels(images.Length), [images.Length, 1, 28, 28]);
-        int correct = 0;
-        for (int i = 0; i < images.Length; i++)
-        {
-            var row = logits.AsSpan(i * 10, 10);
-            int best = 0;
-            for (int k = 1; k < 10; k++) if (row[k] > row[best]) best = k;
-            if (best == (int)images[i].Label) correct++;
-        }
-        return (double)correct / images.Length;
+        return ClassifierAccuracy.Measure(transformer.GetCompressedModel(), new CalibrationSet("input", [1, 28, 28], FashionImages.Pixels(images.Length)), images.Select(i => (int)i.Label).ToArray());
     }
 
     [TestMethod]
