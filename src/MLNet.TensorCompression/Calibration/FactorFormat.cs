@@ -27,14 +27,14 @@ internal sealed class FactorFormat
         var original = weight.Layer.Weight.Data;
         if (weight.TensorTrain is { } train)
         {
-            TensorTrain Make(double[][] cores) => new(train.ModeSizes, train.Ranks, cores);
+            TensorTrain Make(double[][] cores) => train.WithCores(cores);
             return new FactorFormat(train.Cores.ToArray(),
                 cores => Make(cores).ToDense(),
                 (cores, gradient) => TensorTrainGradient.Backward(Make(cores), gradient),
                 (layer, cores) => new FactorizedWeight(layer, tensorization, Make(cores), RelativeError(original, tensorization, Make(cores).ToDense())));
         }
         var ht = weight.HierarchicalTucker!;
-        HierarchicalTucker MakeHt(double[][] factors) => new(ht.Tree, ht.ModeSizes, ht.Ranks, factors);
+        HierarchicalTucker MakeHt(double[][] factors) => ht.WithFactors(factors);
         return new FactorFormat(ht.Factors.ToArray(),
             factors => MakeHt(factors).ToDense(),
             (factors, gradient) => HierarchicalTuckerGradient.Backward(MakeHt(factors), gradient),
