@@ -30,7 +30,7 @@ internal static class RankAllocator
         long otherParameters = modelParameters - plans.Sum(p => p.Layer.WeightCount);
         var raw = plans.Select(plan => plan.Format == LayerFormat.Dense
             ? [new Candidate(new PlannedLayer(plan, null), plan.Layer.WeightCount, 0)]
-            : BuildLadder(plan, maxRank ?? int.MaxValue, progress)).ToArray();
+            : BuildLadder(plan, maxRank ?? int.MaxValue, budget, progress)).ToArray();
         if (allocation == RankAllocation.LeastLargestError) return LeastLargestError(raw, otherParameters, budget);
         var ladders = raw.Select(LowerHull).ToArray();
 
@@ -101,7 +101,7 @@ internal static class RankAllocator
     }
 
     /// <summary>Dense, then the decompositions from the largest rank down; ranks past the point of exactness are skipped.</summary>
-    private static List<Candidate> BuildLadder(LayerPlan plan, int maxRank, Action<string>? progress)
+    private static List<Candidate> BuildLadder(LayerPlan plan, int maxRank, long budget, Action<string>? progress)
     {
         var ladder = new List<Candidate> { new(new PlannedLayer(LayerPlan.Dense(plan.Layer, "kept dense to meet the target with the least error"), null), plan.Layer.WeightCount, 0) };
         var ranks = plan.FixedMaxRank is { } fixedRank ? [fixedRank] : RankLadder.Where(r => r <= maxRank).ToArray();
@@ -110,7 +110,8 @@ internal static class RankAllocator
         {
             progress?.Invoke($"decomposing {plan.Layer.Name} ({plan.Format}, {plan.Tensorization}) at rank {rank}");
             var weight = LayerDecomposer.Decompose(plan, Truncation.ToRank(rank));
-            if (weight.FactorParameterCount >= plan.Layer.WeightCount) break; // larger ranks only grow
+            // Larger ranks only grow: past the dense size, or past the whole model's budget, no rank can be chosen.
+            if (weight.FactorParameterCount >= Math.Min(plan.Layer.WeightCount, budget)) break;
             decompositions.Add(new Candidate(new PlannedLayer(plan, weight), weight.FactorParameterCount, weight.RelativeError * weight.RelativeError));
             if (weight.RelativeError < 1e-7) break; // exact already: a larger rank adds parameters and nothing else
         }
