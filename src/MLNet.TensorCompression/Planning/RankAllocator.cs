@@ -106,9 +106,9 @@ internal static class RankAllocator
         var ladder = new List<Candidate> { new(new PlannedLayer(LayerPlan.Dense(plan.Layer, "kept dense to meet the target with the least error"), null), plan.Layer.WeightCount, 0) };
         var ranks = plan.FixedMaxRank is { } fixedRank ? [fixedRank] : RankLadder.Where(r => r <= maxRank).ToArray();
         var decompositions = new List<Candidate>();
+        progress?.Invoke($"decomposing {plan.Layer.Name} ({plan.Format}, {plan.Tensorization}) at ranks up to {ranks[^1]}");
         foreach (int rank in ranks)
         {
-            progress?.Invoke($"decomposing {plan.Layer.Name} ({plan.Format}, {plan.Tensorization}) at rank {rank}");
             var weight = LayerDecomposer.Decompose(plan, Truncation.ToRank(rank));
             // Larger ranks only grow: past the dense size, or past the whole model's budget, no rank can be chosen.
             if (weight.FactorParameterCount >= Math.Min(plan.Layer.WeightCount, budget)) break;
