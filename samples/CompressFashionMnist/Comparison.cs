@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.ML;
 using MLNet.TensorCompression;
 using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Onnx.Protobuf;
 
 namespace CompressFashionMnist;
 
@@ -15,7 +14,7 @@ internal sealed class Comparison(MLContext mlContext, string modelPath, IDataVie
         using var scorer = mlContext.Transforms.ApplyOnnxModel("logits", "input", modelPath).Fit(test);
         return new ResultRow(
             $"{Path.GetFileNameWithoutExtension(modelPath)} (original)", "—", Evaluation.Evaluate(mlContext, scorer, test),
-            FloatParameters(OnnxModel.Load(modelPath)), new FileInfo(modelPath).Length, CompressionRatio: 1, LatencyRatio: 1, FitTime: null);
+            OnnxModel.Load(modelPath).ParameterCount, new FileInfo(modelPath).Length, CompressionRatio: 1, LatencyRatio: 1, FitTime: null);
     }
 
     /// <summary>Fits <c>CompressHybrid</c> (data-free when <paramref name="calibrationRows"/> is 0) and measures the compressed model.</summary>
@@ -46,9 +45,4 @@ internal sealed class Comparison(MLContext mlContext, string modelPath, IDataVie
         CompressionPolicy.HierarchicalTucker => "HT",
         _ => policy.ToString(),
     };
-
-    // Counted as the report counts ModelParametersBefore (every float initializer value), which is only known after a fit.
-    private static long FloatParameters(OnnxModel model) => model.Graph.Initializer
-        .Where(tensor => tensor.DataType == (int)TensorProto.Types.DataType.Float)
-        .Sum(tensor => tensor.Dims.Aggregate(1L, (product, size) => product * size));
 }

@@ -25,7 +25,7 @@ internal static class InspectCommand
         foreach (var skipped in scan.Skipped)
             output.WriteLine($"{skipped.Name,-16} {skipped.OpType,-10} not compressible: {skipped.Reason}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{plans.Count} compressible layer(s), {scan.Skipped.Count} not; {OnnxModelCompressor.CountFloatParameters(model.Graph):N0} parameters in all."));
+            $"{plans.Count} compressible layer(s), {scan.Skipped.Count} not; {model.ParameterCount:N0} parameters in all."));
         return 0;
     }
 }

@@ -62,7 +62,7 @@ public static class OnnxModelCompressor
     internal static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Action<string>? progress)
     {
         var scan = LayerFinder.Find(model);
-        long parametersBefore = CountFloatParameters(model.Graph);
+        long parametersBefore = model.ParameterCount;
         var planned = CompressionPlanner.Decompose(PlanFormats(model, scan, options), options, parametersBefore, progress);
         return new CompressionPlan(scan, planned, parametersBefore);
     }
@@ -95,7 +95,7 @@ public static class OnnxModelCompressor
             Layers = layerReports,
             Skipped = plan.Scan.Skipped.Select(s => new SkippedLayerReport(s.Name, s.OpType, s.Reason)).ToArray(),
             ModelParametersBefore = plan.ParametersBefore,
-            ModelParametersAfter = CountFloatParameters(output.Graph),
+            ModelParametersAfter = output.ParameterCount,
             FileBytesBefore = model.Proto.CalculateSize(),
             FileBytesAfter = output.Proto.CalculateSize(),
         };
@@ -198,9 +198,4 @@ public static class OnnxModelCompressor
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         return graph.Input.Select(v => v.Name).Where(name => !initializers.Contains(name)).ToHashSet(StringComparer.Ordinal);
     }
-
-    /// <summary>Elements of all FLOAT/DOUBLE initializers: the model's parameters.</summary>
-    internal static long CountFloatParameters(GraphProto graph) => graph.Initializer
-        .Where(t => t.DataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double)
-        .Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
 }

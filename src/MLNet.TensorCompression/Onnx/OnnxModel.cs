@@ -80,6 +80,11 @@ public sealed class OnnxModel
         return new OnnxModel(OnnxModelReader.Read(bytes, $"the byte array ({bytes.Length} bytes)", externalDataDirectory));
     }
 
+    /// <summary>The model's parameters: the element count of every FLOAT or DOUBLE initializer of the main graph.</summary>
+    public long ParameterCount => Graph.Initializer
+        .Where(t => t.DataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double)
+        .Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
+
     /// <summary>A deep copy, so that rewriting the copy leaves this model unchanged.</summary>
     public OnnxModel Clone() => new(Proto.Clone());
 
