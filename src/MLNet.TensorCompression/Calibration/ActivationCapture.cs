@@ -36,6 +36,18 @@ internal static class ActivationCapture
                 sampleShapes[tensorNames[i]] = results[i].GetTensorTypeAndShape().Shape[1..];
             }
         }
-        return tensorNames.ToDictionary(n => n, n => new CapturedTensor(parts[n].SelectMany(p => p).ToArray(), sampleShapes[n], samples.Count), StringComparer.Ordinal);
+        return tensorNames.ToDictionary(n => n, n => new CapturedTensor(Concatenate(parts[n]), sampleShapes[n], samples.Count), StringComparer.Ordinal);
+    }
+
+    private static float[] Concatenate(List<float[]> batches)
+    {
+        var all = new float[batches.Sum(b => (long)b.Length)];
+        long offset = 0;
+        foreach (var batch in batches)
+        {
+            batch.CopyTo(all, offset);
+            offset += batch.Length;
+        }
+        return all;
     }
 }
