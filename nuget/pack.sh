@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Packs the two NuGet packages in Release:
+#   MLNet.TensorCompression       (library,  src/MLNet.TensorCompression)
+#   MLNet.TensorCompression.Tool  (.NET tool mlnet-compress, src/MLNet.TensorCompression.Cli)
+# each with its .snupkg symbol package. Metadata and version: nuget/Package.props.
+# Usage: nuget/pack.sh [output-dir]    (default: artifacts/packages under the repository root)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${1:-$root/artifacts/packages}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+dotnet pack "$root/src/MLNet.TensorCompression/MLNet.TensorCompression.csproj" -c Release -o "$out"
+
+# A tool package holds every file in the publish directory, stale ones included: publish into a fresh one
+# (a fixed path, so the SDK's publish bookkeeping in obj/ stays one file).
+publish="$root/artifacts/obj/tool-publish"
+rm -rf "$publish"
+dotnet pack "$root/src/MLNet.TensorCompression.Cli/MLNet.TensorCompression.Cli.csproj" -c Release -o "$out" \
+  -p:PublishDir="$publish/"
+
+ls -l "$out"
