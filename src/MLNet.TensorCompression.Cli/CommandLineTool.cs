@@ -14,6 +14,7 @@ internal static class CommandLineTool
             {
                 "compress" => CompressCommand.Run(rest, output, error),
                 "inspect" => InspectCommand.Run(rest, output),
+                "evaluate" => EvaluateCommand.Run(rest, output),
                 null or "-h" or "--help" or "help" => Usage.Print(output, 0),
                 var unknown => Usage.Fail(error, $"unknown command '{unknown}'"),
             };

@@ -24,7 +24,7 @@ internal static class CompressCommand
     {
         var line = new CommandLine(args,
             ["-o|--output", "--policy", "--max-rank", "--tolerance", "--target-ratio", "--allocation", "--layer", "--mode", "--report"],
-            ["--inline", "--quiet"]);
+            ["--inline", "--quiet", "--json"]);
         if (line.Positional.Count != 1) throw new UsageException("compress takes one input model path");
         var outputPath = line.String("--output") ?? throw new UsageException("compress needs -o <out.onnx>");
         var reportPath = line.String("--report");
@@ -51,12 +51,17 @@ internal static class CompressCommand
 
         Action<string>? progress = line.Has("--quiet") ? null : message => error.WriteLine($"  {message}");
         var result = OnnxModelCompressor.Compress(line.Positional[0], outputPath, options, progress);
-        output.Write(result.Report.ToMarkdown());
-        output.WriteLine($"Wrote {outputPath}.");
+        // --json: the report alone on stdout, for scripts.
+        if (line.Has("--json")) output.WriteLine(result.Report.ToJson());
+        else
+        {
+            output.Write(result.Report.ToMarkdown());
+            output.WriteLine($"Wrote {outputPath}.");
+        }
         if (reportPath is not null)
         {
             AtomicFile.WriteAllText(reportPath, reportPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? result.Report.ToJson() : result.Report.ToMarkdown());
-            output.WriteLine($"Wrote {reportPath}.");
+            if (!line.Has("--json")) output.WriteLine($"Wrote {reportPath}.");
         }
         return 0;
     }

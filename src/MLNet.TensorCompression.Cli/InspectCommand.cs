@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression.Cli;
@@ -8,11 +9,25 @@ internal static class InspectCommand
 {
     public static int Run(string[] args, TextWriter output)
     {
-        var line = new CommandLine(args, []);
+        var line = new CommandLine(args, [], ["--json"]);
         if (line.Positional.Count != 1) throw new UsageException("inspect takes one model path");
         var model = OnnxModel.Load(line.Positional[0]);
         var scan = LayerFinder.Find(model);
         var plans = OnnxModelCompressor.PlanFormats(model, scan, new CompressionOptions());
+        if (line.Has("--json"))
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                parameters = model.ParameterCount,
+                layers = plans.Select(p => new
+                {
+                    name = p.Layer.Name, op = p.Layer.OpType, weight = p.Layer.Weight.Shape, parameters = p.Layer.WeightCount,
+                    macsPerSample = p.Layer.DenseMacsPerSample, defaultFormat = p.Format.ToString(), modes = p.Tensorization?.ToString(), reason = p.Reason,
+                }),
+                notCompressible = scan.Skipped.Select(s => new { name = s.Name, op = s.OpType, reason = s.Reason }),
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
 
         output.WriteLine($"{"layer",-16} {"op",-10} {"weight",-16} {"params",10} {"MACs/sample",13}  default plan");
         foreach (var plan in plans)

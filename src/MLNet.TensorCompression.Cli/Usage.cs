@@ -25,8 +25,12 @@ internal static class Usage
                 --inline                       plain ONNX ops instead of custom-domain functions
                 --report FILE.md|FILE.json     also write the report to a file
                 --quiet                        no progress lines on stderr
-          inspect <model.onnx>
+                --json                         print the report as JSON instead of the table
+          inspect <model.onnx> [--json]
               Lists the layers with shapes, parameters and multiply-adds, and what the default plan does with each.
+          evaluate <model.onnx> --data <images.idx3-ubyte|file.csv> [--json]
+              Top-1 accuracy and ONNX Runtime latency of a single-input classifier on labelled data: IDX images with
+              their …labels.idx1-ubyte beside them, or CSV rows "label,value,…".
 
         Exit codes: 0 ok, 1 failure (reason on stderr), 2 bad arguments.
 
@@ -34,6 +38,7 @@ internal static class Usage
           mlnet-compress inspect samples/models/vgg-fashion.onnx
           mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --max-rank 16
           mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --target-ratio 10 --report report.md
+          mlnet-compress evaluate vgg-small.onnx --data samples/data/fashion-test-2000-images.idx3-ubyte
         """;
 
     public static int Print(TextWriter output, int exitCode)

@@ -1,3 +1,4 @@
+using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Cli;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Reporting;
@@ -67,6 +68,43 @@ public sealed class CommandLineToolTests
         Assert.Contains("garbage.onnx", stderr);
         Assert.AreEqual(1, stderr.Trim().Split('\n').Length, "one line");
         Assert.AreEqual(1, Run("inspect", directory.File("missing.onnx")).Code);
+    }
+
+    [TestMethod]
+    public void EvaluateReportsTheSampleAccuracyFromIdxAndCsv()
+    {
+        var images = Samples.SampleData.Path("fashion-test-2000-images.idx3-ubyte");
+        var (code, stdout, stderr) = Run("evaluate", TestModels.Path("lenet5-fashion.onnx"), "--data", images, "--json");
+        Assert.AreEqual(0, code, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.AreEqual(0.917, json.RootElement.GetProperty("accuracy").GetDouble(), 0.002);
+        Assert.AreEqual(2000, json.RootElement.GetProperty("samples").GetInt32());
+
+        using var directory = new TemporaryDirectory();
+        var csv = directory.File("few.csv");
+        var (pixels, _, _, _) = IdxFile.ReadImages(images);
+        var labels = IdxFile.ReadLabels(Samples.SampleData.Path("fashion-test-2000-labels.idx1-ubyte"));
+        File.WriteAllLines(csv, new[] { "label,pixels" }.Concat(Enumerable.Range(0, 50).Select(i =>
+            labels[i] + "," + string.Join(",", pixels.AsSpan(i * 784, 784).ToArray().Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))))));
+        var fromCsv = Run("evaluate", TestModels.Path("lenet5-fashion.onnx"), "--data", csv);
+        Assert.AreEqual(0, fromCsv.Code, fromCsv.Stderr);
+        Assert.Contains("on 50 samples", fromCsv.Stdout);
+
+        File.WriteAllText(csv, "3,0.5,0.25\n");
+        var bad = Run("evaluate", TestModels.Path("lenet5-fashion.onnx"), "--data", csv);
+        Assert.AreEqual(1, bad.Code);
+        Assert.Contains("line 1: 2 values after the label; the model input takes 784", bad.Stderr);
+        Assert.AreEqual(2, Run("evaluate", TestModels.Path("lenet5-fashion.onnx")).Code, "--data is required");
+    }
+
+    [TestMethod]
+    public void CompressJsonPrintsTheReportAlone()
+    {
+        using var directory = new TemporaryDirectory();
+        var (code, stdout, stderr) = Run("compress", TestModels.Path("lenet5-fashion.onnx"), "-o", directory.File("small.onnx"), "--max-rank", "8", "--json", "--quiet");
+        Assert.AreEqual(0, code, stderr);
+        var report = CompressionReport.FromJson(stdout);
+        Assert.AreEqual(61_706, report.ModelParametersBefore);
     }
 
     private static (int Code, string Stdout, string Stderr) Run(params string[] args)

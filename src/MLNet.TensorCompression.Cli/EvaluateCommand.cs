@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using MLNet.TensorCompression.Calibration;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
+namespace MLNet.TensorCompression.Cli;
+
+/// <summary><c>evaluate</c>: top-1 accuracy and ONNX Runtime latency of any single-input classifier on labelled data.</summary>
+internal static class EvaluateCommand
+{
+    private const int LatencyRuns = 50;
+
+    public static int Run(string[] args, TextWriter output)
+    {
+        var line = new CommandLine(args, ["--data"], ["--json"]);
+        if (line.Positional.Count != 1) throw new UsageException("evaluate takes one model path");
+        var dataPath = line.String("--data") ?? throw new UsageException("evaluate needs --data <images.idx3-ubyte|file.csv>");
+        var model = OnnxModel.Load(line.Positional[0]);
+        var (inputName, sampleShape) = SingleInput(model);
+        var (samples, labels) = LabelledData.Read(dataPath, inputName, sampleShape);
+        if (labels.Length != samples.Count)
+            throw new InvalidDataException($"{dataPath}: {samples.Count} samples but {labels.Length} labels.");
+
+        double accuracy = ClassifierAccuracy.Measure(model, samples, labels);
+        using var session = new InferenceSession(model.ToBytes());
+        double batch1 = MedianMilliseconds(session, samples, 1), batch64 = MedianMilliseconds(session, samples, Math.Min(64, samples.Count));
+        var invariant = CultureInfo.InvariantCulture;
+        if (line.Has("--json"))
+        {
+            output.WriteLine(JsonSerializer.Serialize(new
+            {
+                model = line.Positional[0], data = dataPath, samples = samples.Count, accuracy,
+                parameters = model.ParameterCount, latencyMilliseconds = new { batch1, batch64 = batch64 },
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+        output.WriteLine(string.Create(invariant, $"{line.Positional[0]}: accuracy {accuracy:F4} on {samples.Count} samples of {dataPath}"));
+        output.WriteLine(string.Create(invariant, $"parameters {model.ParameterCount:N0}; ONNX Runtime median latency over {LatencyRuns} runs: batch 1 {batch1:F3} ms, batch {Math.Min(64, samples.Count)} {batch64:F3} ms"));
+        return 0;
+    }
+
+    private static (string Name, long[] SampleShape) SingleInput(OnnxModel model)
+    {
+        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var inputs = model.Graph.Input.Where(i => !initializers.Contains(i.Name)).ToArray();
+        if (inputs.Length != 1) throw new UsageException($"evaluate scores single-input classifiers; the model has {inputs.Length} inputs");
+        var dims = inputs[0].Type?.TensorType?.Shape?.Dim;
+        if (dims is null || dims.Count < 2 || dims.Skip(1).Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue))
+            throw new UsageException($"evaluate needs the input '{inputs[0].Name}' to have a batch axis and fixed sizes after it");
+        return (inputs[0].Name, dims.Skip(1).Select(d => d.DimValue).ToArray());
+    }
+
+    private static double MedianMilliseconds(InferenceSession session, CalibrationSet samples, int batch)
+    {
+        var first = samples.Data.AsMemory(0, batch * samples.SampleSize);
+        using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, first, [batch, .. samples.SampleShape]);
+        using var runOptions = new RunOptions();
+        var times = new double[LatencyRuns];
+        for (int i = -3; i < LatencyRuns; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var outputs = session.Run(runOptions, [samples.InputName], [value], [session.OutputNames[0]]);
+            if (i >= 0) times[i] = clock.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return times[LatencyRuns / 2];
+    }
+}

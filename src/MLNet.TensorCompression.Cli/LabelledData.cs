@@ -1,0 +1,53 @@
+using System.Globalization;
+using MLNet.TensorCompression.Calibration;
+using MLNet.TensorCompression.Data;
+
+namespace MLNet.TensorCompression.Cli;
+
+/// <summary>
+/// Labelled samples for <c>evaluate</c>: an IDX image file with its label file beside it (…images.idx3-ubyte →
+/// …labels.idx1-ubyte, pixels scaled to [0, 1]), or a CSV file whose rows are "label,value,value,…" (a header row is skipped
+/// when its first field is not a number).
+/// </summary>
+internal static class LabelledData
+{
+    public static (CalibrationSet Samples, int[] Labels) Read(string path, string inputName, IReadOnlyList<long> sampleShape)
+    {
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return ReadCsv(path, inputName, sampleShape);
+        var labelsPath = path.Replace("images.idx3", "labels.idx1", StringComparison.Ordinal);
+        if (labelsPath == path || !File.Exists(labelsPath))
+            throw new UsageException($"--data '{path}': an IDX image file needs its labels beside it as '…labels.idx1-ubyte' (looked for '{labelsPath}'), or give a .csv file");
+        var (pixels, _, _, _) = IdxFile.ReadImages(path);
+        return (new CalibrationSet(inputName, sampleShape, pixels), IdxFile.ReadLabels(labelsPath));
+    }
+
+    private static (CalibrationSet, int[]) ReadCsv(string path, string inputName, IReadOnlyList<long> sampleShape)
+    {
+        long sampleSize = sampleShape.Aggregate(1L, (a, b) => a * b);
+        var values = new List<float>();
+        var labels = new List<int>();
+        int lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var fields = line.Split(',');
+            if (!int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int label))
+            {
+                if (labels.Count == 0 && lineNumber == 1) continue; // a header
+                throw new InvalidDataException($"{path}, line {lineNumber}: the label '{fields[0]}' is not a whole number.");
+            }
+            if (fields.Length - 1 != sampleSize)
+                throw new InvalidDataException($"{path}, line {lineNumber}: {fields.Length - 1} values after the label; the model input takes {sampleSize}.");
+            for (int i = 1; i < fields.Length; i++)
+            {
+                if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+                    throw new InvalidDataException($"{path}, line {lineNumber}, field {i + 1}: '{fields[i]}' is not a number.");
+                values.Add(value);
+            }
+            labels.Add(label);
+        }
+        if (labels.Count == 0) throw new InvalidDataException($"{path} holds no rows.");
+        return (new CalibrationSet(inputName, sampleShape, values.ToArray()), labels.ToArray());
+    }
+}
