@@ -15,6 +15,7 @@ internal static class CommandLineTool
                 "compress" => CompressCommand.Run(rest, output, error),
                 "inspect" => InspectCommand.Run(rest, output),
                 "evaluate" => EvaluateCommand.Run(rest, output),
+                "sweep" => SweepCommand.Run(rest, output, error),
                 null or "-h" or "--help" or "help" => Usage.Print(output, 0),
                 var unknown => Usage.Fail(error, $"unknown command '{unknown}'"),
             };

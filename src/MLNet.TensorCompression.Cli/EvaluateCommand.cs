@@ -42,7 +42,8 @@ internal static class EvaluateCommand
         return 0;
     }
 
-    private static (string Name, long[] SampleShape) SingleInput(OnnxModel model)
+    /// <summary>The model's only input and its per-sample shape; a usage error otherwise.</summary>
+    internal static (string Name, long[] SampleShape) SingleInput(OnnxModel model)
     {
         var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var inputs = model.Graph.Input.Where(i => !initializers.Contains(i.Name)).ToArray();

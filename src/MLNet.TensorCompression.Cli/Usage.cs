@@ -31,6 +31,10 @@ internal static class Usage
           evaluate <model.onnx> --data <images.idx3-ubyte|file.csv> [--json]
               Top-1 accuracy and ONNX Runtime latency of a single-input classifier on labelled data: IDX images with
               their …labels.idx1-ubyte beside them, or CSV rows "label,value,…".
+          sweep <model.onnx> --data <labelled data> [--policies hybrid,tt,ht] [--ratios 5,10,20 | --ranks 8,16,32]
+                [--calibration <labelled data> [--rows N]] [--json] [--quiet]
+              Compresses under each policy at each ratio or rank cap (re-fitted on --calibration data when given) and
+              prints the accuracy/size frontier.
 
         Exit codes: 0 ok, 1 failure (reason on stderr), 2 bad arguments.
 
@@ -39,6 +43,8 @@ internal static class Usage
           mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --max-rank 16
           mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --target-ratio 10 --report report.md
           mlnet-compress evaluate vgg-small.onnx --data samples/data/fashion-test-2000-images.idx3-ubyte
+          mlnet-compress sweep samples/models/lenet5-fashion.onnx --data samples/data/fashion-test-2000-images.idx3-ubyte --ratios 2,5 \
+              --calibration samples/data/fashion-train-2000-images.idx3-ubyte --rows 500
         """;
 
     public static int Print(TextWriter output, int exitCode)

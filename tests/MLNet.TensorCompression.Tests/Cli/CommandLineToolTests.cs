@@ -107,6 +107,23 @@ public sealed class CommandLineToolTests
         Assert.AreEqual(61_706, report.ModelParametersBefore);
     }
 
+    [TestMethod]
+    public void SweepPrintsTheFrontierForEachPolicyAndRatio()
+    {
+        var data = Samples.SampleData.Path("fashion-test-2000-images.idx3-ubyte");
+        var (code, stdout, stderr) = Run("sweep", TestModels.Path("lenet5-fashion.onnx"), "--data", data, "--policies", "hybrid,ht", "--ratios", "2,4", "--json", "--quiet");
+
+        Assert.AreEqual(0, code, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var points = json.RootElement.GetProperty("points").EnumerateArray().ToArray();
+        Assert.HasCount(4, points);
+        foreach (var point in points)
+            Assert.IsGreaterThanOrEqualTo(1.9, point.GetProperty("CompressionRatio").GetDouble());
+        Assert.AreEqual(0.917, json.RootElement.GetProperty("originalAccuracy").GetDouble(), 0.002);
+        Assert.AreEqual(2, Run("sweep", TestModels.Path("lenet5-fashion.onnx"), "--data", data, "--policies", "cp").Code);
+        Assert.AreEqual(2, Run("sweep", TestModels.Path("lenet5-fashion.onnx"), "--data", data, "--ratios", "0.5").Code);
+    }
+
     private static (int Code, string Stdout, string Stderr) Run(params string[] args)
     {
         using var output = new StringWriter();
