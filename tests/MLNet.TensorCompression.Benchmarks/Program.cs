@@ -28,6 +28,13 @@ if (args.Length >= 3 && args[0] == "--refit")
     SubsetAccuracy.ReportDataAware(args[1], args[2..], Console.Out);
     return;
 }
+// Fuzzing of the reader, finder and compressor with N mutated models of each sample (exit code 1 on findings):
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --fuzz 3000
+if (args.Length == 2 && args[0] == "--fuzz" && int.TryParse(args[1], out var fuzzCases) && fuzzCases > 0)
+{
+    Environment.ExitCode = FuzzRun.Report(fuzzCases, Console.Out) == 0 ? 0 : 1;
+    return;
+}
 if (args.Length == 1 && args[0] == "--layer-latency")
 {
     LayerLatency.Report(Console.Out);

@@ -19,7 +19,8 @@ internal sealed record ConstantTensor(TensorProto Value, string SourceName, IRea
     public long[] Shape => Value.Dims.ToArray();
 
     /// <summary>Number of elements (the product of the sizes).</summary>
-    public long ElementCount => Value.Dims.Aggregate(1L, (count, size) => count * size);
+    /// <exception cref="OnnxModelException">A size is negative or the product does not fit in a long.</exception>
+    public long ElementCount => OnnxShape.ElementCount(Value);
 
     /// <summary>Whether the elements are FLOAT, the only type compressed layers are written in.</summary>
     public bool IsFloat => Value.DataType == (int)DataType.Float;

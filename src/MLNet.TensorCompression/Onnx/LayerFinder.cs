@@ -116,7 +116,21 @@ public static class LayerFinder
     private static SkippedLayer Skip(NodeProto node, string reason, ConstantResolver constants)
     {
         var parameters = ConstantInputs(node, constants).Where(constant => constant.IsFloatingPoint).ToArray();
-        return new SkippedLayer(NodeNames.Of(node), node.OpType, reason, parameters.Length == 0 ? null : parameters.Sum(constant => constant.ElementCount));
+        return new SkippedLayer(NodeNames.Of(node), node.OpType, reason, parameters.Length == 0 ? null : SumOfElements(node, parameters));
+    }
+
+    private static long SumOfElements(NodeProto node, ConstantTensor[] parameters)
+    {
+        long sum = 0;
+        foreach (var parameter in parameters)
+        {
+            var elements = parameter.ElementCount;
+            sum = elements > long.MaxValue - sum
+                ? throw new OnnxModelException($"The parameters of node '{NodeNames.Of(node)}' declare more than {long.MaxValue} elements (tensor '{parameter.SourceName}' has shape {parameter.FormattedShape}).")
+                : sum + elements;
+        }
+
+        return sum;
     }
 
     private static IEnumerable<ConstantTensor> ConstantInputs(NodeProto node, ConstantResolver constants)

@@ -81,9 +81,23 @@ public sealed class OnnxModel
     }
 
     /// <summary>The model's parameters: the element count of every FLOAT or DOUBLE initializer of the main graph.</summary>
-    public long ParameterCount => Graph.Initializer
-        .Where(t => t.DataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double)
-        .Sum(t => t.Dims.Aggregate(1L, (a, b) => a * b));
+    /// <exception cref="OnnxModelException">An initializer's shape has a negative size, or the count does not fit in a long.</exception>
+    public long ParameterCount
+    {
+        get
+        {
+            long count = 0;
+            foreach (var tensor in Graph.Initializer.Where(t => t.DataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double))
+            {
+                var elements = OnnxShape.ElementCount(tensor);
+                count = elements > long.MaxValue - count
+                    ? throw new OnnxModelException($"Graph '{Graph.Name}' declares more than {long.MaxValue} parameters (tensor '{tensor.Name}' has shape {OnnxShape.Format<long>(tensor.Dims.ToArray())}).")
+                    : count + elements;
+            }
+
+            return count;
+        }
+    }
 
     /// <summary>A deep copy, so that rewriting the copy leaves this model unchanged.</summary>
     public OnnxModel Clone() => new(Proto.Clone());

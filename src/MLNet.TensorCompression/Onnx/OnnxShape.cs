@@ -21,6 +21,31 @@ internal static class OnnxShape
         return count;
     }
 
+    /// <summary>Product of a tensor's declared sizes, which a malformed model can make negative or larger than a long.</summary>
+    /// <exception cref="OnnxModelException">A size is negative or the product does not fit in a long (names the tensor).</exception>
+    public static long ElementCount(Protobuf.TensorProto tensor)
+    {
+        long count = 1;
+        foreach (var size in tensor.Dims)
+        {
+            if (size < 0)
+            {
+                throw new OnnxModelException($"Tensor '{tensor.Name}' has an invalid size {size} in shape {Format<long>(tensor.Dims.ToArray())}.");
+            }
+
+            try
+            {
+                count = checked(count * size);
+            }
+            catch (OverflowException)
+            {
+                throw new OnnxModelException($"Tensor '{tensor.Name}' has shape {Format<long>(tensor.Dims.ToArray())}, whose element count does not fit in 64 bits.");
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Throws unless every size is non-negative and the sizes describe <paramref name="dataLength"/> elements.</summary>
     /// <exception cref="ArgumentException">A size is negative or the sizes do not match the data length (names the tensor).</exception>
     public static void RequireMatches(string name, ReadOnlySpan<int> shape, int dataLength)
