@@ -18,7 +18,7 @@ internal static class SweepCommand
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var line = new CommandLine(args, ["--data", "--calibration", "--rows", "--policies", "--ratios", "--ranks"], ["--json", "--quiet"]);
+        var line = new CommandLine(args, ["--data", "--calibration", "--rows", "--policies", "--ratios", "--ranks", "--plot"], ["--json", "--quiet"]);
         if (line.Positional.Count != 1) throw new UsageException("sweep takes one model path");
         var dataPath = line.String("--data") ?? throw new UsageException("sweep needs --data <images.idx3-ubyte|file.csv> to score the models");
         var policies = List(line.String("--policies") ?? "hybrid,tt,ht", "--policies", text =>
@@ -50,6 +50,8 @@ internal static class SweepCommand
             points.Add(new SweepPoint(policy.ToString(), name, result.Report.CompressionRatio, result.Report.ModelParametersAfter, ClassifierAccuracy.Measure(result.Model, test, labels)));
         }
 
+        if (line.String("--plot") is { } plotPath)
+            FrontierPlot.Save(plotPath, Path.GetFileName(line.Positional[0]), original, points);
         if (line.Has("--json"))
         {
             output.WriteLine(JsonSerializer.Serialize(new { model = line.Positional[0], originalAccuracy = original, parameters = model.ParameterCount, dataAware = calibration is not null, points },
@@ -82,5 +84,4 @@ internal static class SweepCommand
         return items.Select(parse).ToArray();
     }
 
-    private sealed record SweepPoint(string Policy, string Setting, double CompressionRatio, long Parameters, double Accuracy);
 }

@@ -120,6 +120,13 @@ public sealed class CommandLineToolTests
         foreach (var point in points)
             Assert.IsGreaterThanOrEqualTo(1.9, point.GetProperty("CompressionRatio").GetDouble());
         Assert.AreEqual(0.917, json.RootElement.GetProperty("originalAccuracy").GetDouble(), 0.002);
+
+        using var directory = new TemporaryDirectory();
+        var plot = directory.File("frontier.png");
+        Assert.AreEqual(0, Run("sweep", TestModels.Path("lenet5-fashion.onnx"), "--data", data, "--policies", "tt", "--ratios", "2", "--plot", plot, "--quiet").Code);
+        var png = File.ReadAllBytes(plot);
+        CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4], "a PNG file");
+        Assert.IsGreaterThan(5_000, png.Length);
         Assert.AreEqual(2, Run("sweep", TestModels.Path("lenet5-fashion.onnx"), "--data", data, "--policies", "cp").Code);
         Assert.AreEqual(2, Run("sweep", TestModels.Path("lenet5-fashion.onnx"), "--data", data, "--ratios", "0.5").Code);
     }
