@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Calibration;
 using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Onnx.Protobuf;
 
 namespace MLNet.TensorCompression.Cli;
 
@@ -19,7 +18,7 @@ internal static class EvaluateCommand
         if (line.Positional.Count != 1) throw new UsageException("evaluate takes one model path");
         var dataPath = line.String("--data") ?? throw new UsageException("evaluate needs --data <images.idx3-ubyte|file.csv>");
         var model = OnnxModel.Load(line.Positional[0]);
-        var (inputName, sampleShape) = SingleInput(model);
+        var (inputName, sampleShape) = ModelInput.SingleWithFixedSample(model);
         var (samples, labels) = LabelledData.Read(dataPath, inputName, sampleShape);
         if (labels.Length != samples.Count)
             throw new InvalidDataException($"{dataPath}: {samples.Count} samples but {labels.Length} labels.");
@@ -40,18 +39,6 @@ internal static class EvaluateCommand
         output.WriteLine(string.Create(invariant, $"{line.Positional[0]}: accuracy {accuracy:F4} on {samples.Count} samples of {dataPath}"));
         output.WriteLine(string.Create(invariant, $"parameters {model.ParameterCount:N0}; ONNX Runtime median latency over {LatencyRuns} runs: batch 1 {batch1:F3} ms, batch {Math.Min(64, samples.Count)} {batch64:F3} ms"));
         return 0;
-    }
-
-    /// <summary>The model's only input and its per-sample shape; a usage error otherwise.</summary>
-    internal static (string Name, long[] SampleShape) SingleInput(OnnxModel model)
-    {
-        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var inputs = model.Graph.Input.Where(i => !initializers.Contains(i.Name)).ToArray();
-        if (inputs.Length != 1) throw new UsageException($"evaluate scores single-input classifiers; the model has {inputs.Length} inputs");
-        var dims = inputs[0].Type?.TensorType?.Shape?.Dim;
-        if (dims is null || dims.Count < 2 || dims.Skip(1).Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue))
-            throw new UsageException($"evaluate needs the input '{inputs[0].Name}' to have a batch axis and fixed sizes after it");
-        return (inputs[0].Name, dims.Skip(1).Select(d => d.DimValue).ToArray());
     }
 
     private static double MedianMilliseconds(InferenceSession session, CalibrationSet samples, int batch)

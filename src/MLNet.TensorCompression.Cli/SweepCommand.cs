@@ -25,7 +25,7 @@ internal static class SweepCommand
             Policies.TryGetValue(text.ToLowerInvariant(), out var policy) ? policy : throw new UsageException($"--policies: '{text}' is not hybrid, tt or ht"));
         var settings = Settings(line);
         var model = OnnxModel.Load(line.Positional[0]);
-        var (inputName, sampleShape) = EvaluateCommand.SingleInput(model);
+        var (inputName, sampleShape) = ModelInput.SingleWithFixedSample(model);
         var (test, labels) = LabelledData.Read(dataPath, inputName, sampleShape);
         CalibrationSet? calibration = null;
         if (line.String("--calibration") is { } calibrationPath)

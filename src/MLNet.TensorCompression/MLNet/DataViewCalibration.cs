@@ -3,7 +3,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.TensorCompression.Calibration;
 using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Onnx.Protobuf;
 
 namespace MLNet.TensorCompression;
 
@@ -53,14 +52,10 @@ internal static class DataViewCalibration
 
     private static (CalibrationSet Samples, int[]? Labels) Read(OnnxModel model, IDataView data, int maximumRows, string? labelColumnName)
     {
-        var input = ModelSignature.Of(model).SingleInput();
-        var dims = input.Type.TensorType.Shape.Dim;
-        if (dims.Count < 2 || dims.Skip(1).Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue))
-            throw new ArgumentException($"Calibration needs the model input '{input.Name}' to have a batch axis and fixed sizes after it; it is declared [{string.Join(",", dims.Select(d => d.HasDimValue ? d.DimValue.ToString(CultureInfo.InvariantCulture) : d.DimParam))}].", nameof(model));
-        long[] sampleShape = dims.Skip(1).Select(d => d.DimValue).ToArray();
+        var (inputName, sampleShape) = ModelInput.SingleWithFixedSample(model);
         int sampleSize = (int)sampleShape.Aggregate(1L, (a, b) => a * b);
 
-        var column = data.Schema[input.Name];
+        var column = data.Schema[inputName];
         var labelColumn = labelColumnName is null ? (DataViewSchema.Column?)null : data.Schema[labelColumnName];
         using var cursor = data.GetRowCursor(labelColumn is { } l ? [column, l] : [column]);
         var getter = cursor.GetGetter<VBuffer<float>>(column);
@@ -73,14 +68,14 @@ internal static class DataViewCalibration
         {
             getter(ref row);
             if (row.Length != sampleSize)
-                throw new ArgumentException($"Row {rows} of column '{input.Name}' has {row.Length} values; the model input takes {sampleSize}.", nameof(data));
+                throw new ArgumentException($"Row {rows} of column '{inputName}' has {row.Length} values; the model input takes {sampleSize}.", nameof(data));
             foreach (var value in row.DenseValues()) values.Add(value);
             if (readLabel is not null) labelValues.Add(readLabel());
             rows++;
         }
         if (rows == 0)
             throw new ArgumentException($"Data-aware fitting needs at least {MinimumRows} rows; the input has none.", nameof(data));
-        return (new CalibrationSet(input.Name, sampleShape, values.ToArray()), readLabel is null ? null : labelValues.ToArray());
+        return (new CalibrationSet(inputName, sampleShape, values.ToArray()), readLabel is null ? null : labelValues.ToArray());
     }
 
     /// <summary>Reads a class index from a key (1-based in ML.NET), unsigned, integer or floating-point label column.</summary>

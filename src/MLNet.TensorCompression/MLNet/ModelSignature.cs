@@ -99,10 +99,4 @@ internal sealed class ModelSignature
     }
 
     private static string Quote(IEnumerable<string> names) => "[" + string.Join(", ", names.Select(n => $"'{n}'")) + "]";
-
-    /// <summary>The model's only input; calibration feeds one input.</summary>
-    /// <exception cref="ArgumentException">The model has more than one input.</exception>
-    public ValueInfoProto SingleInput() => _inputs.Count == 1
-        ? _inputs[0]
-        : throw new ArgumentException($"Data-aware fitting feeds one model input, but the model has {_inputs.Count}: {string.Join(", ", InputNames)}. Set CalibrationRows = 0 to compress data-free.");
 }
