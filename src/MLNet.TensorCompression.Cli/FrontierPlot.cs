@@ -24,17 +24,6 @@ internal static class FrontierPlot
         plot.YLabel("accuracy");
         plot.ShowLegend(Alignment.LowerLeft);
 
-        // Written beside the target and moved into place, like every other output.
-        var fullPath = System.IO.Path.GetFullPath(path);
-        var temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(fullPath)!, $".{System.IO.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.png");
-        try
-        {
-            plot.SavePng(temporary, 900, 560);
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        AtomicFile.Write(path, temporary => plot.SavePng(temporary, 900, 560));
     }
 }
