@@ -20,7 +20,7 @@ internal static class CompressCommand
         ["auto"] = LayerExecutionMode.Auto, ["factorized"] = LayerExecutionMode.Factorized, ["reconstructed"] = LayerExecutionMode.Reconstructed,
     };
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var line = new CommandLine(args,
             ["-o|--output", "--policy", "--max-rank", "--tolerance", "--target-ratio", "--allocation", "--layer", "--mode", "--report"],
@@ -50,7 +50,7 @@ internal static class CompressCommand
         catch (ArgumentOutOfRangeException problem) { throw new UsageException(problem.Message); }
 
         Action<string>? progress = line.Has("--quiet") ? null : message => error.WriteLine($"  {message}");
-        var result = OnnxModelCompressor.Compress(line.Positional[0], outputPath, options, progress);
+        var result = OnnxModelCompressor.Compress(line.Positional[0], outputPath, options, progress, cancellationToken);
         // --json: the report alone on stdout, for scripts.
         if (line.Has("--json")) output.WriteLine(result.Report.ToJson());
         else

@@ -16,7 +16,7 @@ internal static class SweepCommand
         ["hybrid"] = CompressionPolicy.Hybrid, ["tt"] = CompressionPolicy.TensorTrain, ["ht"] = CompressionPolicy.HierarchicalTucker,
     };
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var line = new CommandLine(args, ["--data", "--calibration", "--rows", "--policies", "--ratios", "--ranks", "--plot"], ["--json", "--quiet"]);
         if (line.Positional.Count != 1) throw new UsageException("sweep takes one model path");
@@ -45,8 +45,8 @@ internal static class SweepCommand
             apply(options);
             progress?.Invoke($"{policy}, {name}");
             var result = calibration is null
-                ? OnnxModelCompressor.Compress(model, options)
-                : OnnxModelCompressor.Compress(model, options, calibration);
+                ? OnnxModelCompressor.Compress(model, options, progress: null, cancellationToken)
+                : OnnxModelCompressor.Compress(model, options, calibration, refit: null, progress: null, cancellationToken);
             points.Add(new SweepPoint(policy.ToString(), name, result.Report.CompressionRatio, result.Report.ModelParametersAfter, ClassifierAccuracy.Measure(result.Model, test, labels)));
         }
 

@@ -19,15 +19,18 @@ public static class OnnxModelCompressor
     /// <param name="options">What to compress and how far; defaults when null.</param>
     /// <param name="progress">Receives a line per step (decompositions can take seconds), or null.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (named).</exception>
+    /// <param name="cancellationToken">Stops the work between decompositions (and between re-fitting steps).</param>
     /// <exception cref="OnnxModelException">The model's weights are unusable (e.g. NaN), named by node and tensor.</exception>
-    public static CompressionResult Compress(OnnxModel model, CompressionOptions? options = null, Action<string>? progress = null)
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static CompressionResult Compress(OnnxModel model, CompressionOptions? options = null, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new CompressionOptions();
         options.Validate();
         RequireOpsetForInline(model, options);
 
-        var plan = Plan(model, options, progress);
+        var plan = Plan(model, options, progress, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         return Build(model, plan, options, progress);
     }
 
@@ -41,8 +44,10 @@ public static class OnnxModelCompressor
     /// <param name="refit">Optimiser settings; defaults when null.</param>
     /// <param name="progress">Receives a line per step, or null.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (named).</exception>
+    /// <param name="cancellationToken">Stops the work between decompositions and between re-fitting steps.</param>
     /// <exception cref="ArgumentException">The calibration input is not a graph input of the model.</exception>
-    public static CompressionResult Compress(OnnxModel model, CompressionOptions? options, CalibrationSet calibration, RefitOptions? refit = null, Action<string>? progress = null)
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static CompressionResult Compress(OnnxModel model, CompressionOptions? options, CalibrationSet calibration, RefitOptions? refit = null, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(calibration);
@@ -54,16 +59,17 @@ public static class OnnxModelCompressor
         if (!RealGraphInputs(model.Graph).Contains(calibration.InputName))
             throw new ArgumentException($"The calibration data feeds '{calibration.InputName}', which is not an input of the model (inputs: {string.Join(", ", RealGraphInputs(model.Graph))}).", nameof(calibration));
 
-        var plan = DataAwareFitting.Refit(model, Plan(model, options, progress), options, calibration, refit, progress);
+        var plan = DataAwareFitting.Refit(model, Plan(model, options, progress, cancellationToken), options, calibration, refit, progress, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         return Build(model, plan, options, progress);
     }
 
     /// <summary>Finds the layers, decides their formats and decomposes them: everything before the graph is written.</summary>
-    internal static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Action<string>? progress)
+    internal static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Action<string>? progress, CancellationToken cancellationToken)
     {
         var scan = LayerFinder.Find(model);
         long parametersBefore = model.ParameterCount;
-        var planned = CompressionPlanner.Decompose(PlanFormats(model, scan, options), options, parametersBefore, progress);
+        var planned = CompressionPlanner.Decompose(PlanFormats(model, scan, options), options, parametersBefore, progress, cancellationToken);
         return new CompressionPlan(scan, planned, parametersBefore);
     }
 
@@ -108,14 +114,17 @@ public static class OnnxModelCompressor
     /// <param name="outputPath">Where to write the compressed model; must not be the input file.</param>
     /// <param name="options">What to compress and how far; defaults when null.</param>
     /// <param name="progress">Receives a line per step, or null.</param>
+    /// <param name="cancellationToken">Stops the work; a cancelled run writes no file.</param>
     /// <exception cref="ArgumentException">The output path is the input path.</exception>
-    public static CompressionResult Compress(string inputPath, string outputPath, CompressionOptions? options = null, Action<string>? progress = null)
+    /// <exception cref="OperationCanceledException">The token was cancelled; nothing was written.</exception>
+    public static CompressionResult Compress(string inputPath, string outputPath, CompressionOptions? options = null, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(inputPath);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         if (string.Equals(Path.GetFullPath(inputPath), Path.GetFullPath(outputPath), StringComparison.Ordinal))
             throw new ArgumentException($"The output path '{outputPath}' is the input model; choose another file so the original is kept.", nameof(outputPath));
-        var result = Compress(OnnxModel.Load(inputPath), options, progress);
+        var result = Compress(OnnxModel.Load(inputPath), options, progress, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         result.Model.Save(outputPath);
         return result;
     }

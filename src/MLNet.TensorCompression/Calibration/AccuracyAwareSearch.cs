@@ -16,7 +16,7 @@ internal static class AccuracyAwareSearch
     private static readonly double[] RatioLadder = [2, 3, 4, 5, 7, 10, 14, 20, 28, 40, 56, 80];
 
     public static (CompressionResult Result, AccuracySearchStep Chosen) Run(OnnxModel model, CompressionOptions options, CalibrationSet calibration, CalibrationSet evaluation, IReadOnlyList<int> labels,
-        double maxDrop, RefitOptions refit, Action<string>? progress)
+        double maxDrop, RefitOptions refit, Action<string>? progress, CancellationToken cancellationToken = default)
     {
         double original = ClassifierAccuracy.Measure(model, evaluation, labels);
         progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"original accuracy {original:F4} on {evaluation.Count} held-back rows; searching for the smallest model within {maxDrop:P1}"));
@@ -30,7 +30,7 @@ internal static class AccuracyAwareSearch
             int middle = (low + high) / 2;
             var candidate = options.Clone();
             candidate.TargetCompressionRatio = ladder[middle];
-            var result = OnnxModelCompressor.Compress(model, candidate, calibration, refit, progress: null);
+            var result = OnnxModelCompressor.Compress(model, candidate, calibration, refit, progress: null, cancellationToken);
             double accuracy = ClassifierAccuracy.Measure(result.Model, evaluation, labels);
             bool within = original - accuracy <= maxDrop;
             trace.Add((new AccuracySearchStep(ladder[middle], result.Report.CompressionRatio, result.Report.ModelParametersAfter, accuracy, original, within), result));

@@ -15,13 +15,14 @@ namespace MLNet.TensorCompression.Calibration;
 /// </summary>
 internal static class DataAwareFitting
 {
-    public static CompressionPlan Refit(OnnxModel model, CompressionPlan plan, CompressionOptions options, CalibrationSet samples, RefitOptions refit, Action<string>? progress)
+    public static CompressionPlan Refit(OnnxModel model, CompressionPlan plan, CompressionOptions options, CalibrationSet samples, RefitOptions refit, Action<string>? progress, CancellationToken cancellationToken)
     {
         var layers = plan.Layers.ToArray();
         var random = new Random(refit.Seed);
         for (int i = 0; i < layers.Length; i++)
         {
             if (layers[i].Weight is not { } weight) continue;
+            cancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             var upstream = OnnxModelCompressor.Build(model, plan with { Layers = layers }, options, progress: null).Model;
             var input = ActivationCapture.Capture(upstream, samples, [weight.Layer.InputName])[weight.Layer.InputName];
@@ -29,7 +30,7 @@ internal static class DataAwareFitting
             var data = weight.Layer.Kind == LayerKind.Convolution
                 ? LayerRegression.ForConvolution(weight.Layer, input, target, refit.PixelsPerSample, random)
                 : LayerRegression.ForFullyConnected(weight.Layer, input, target);
-            var (refitted, before, after) = LayerRefitter.Refit(weight, data, refit with { Seed = random.Next() });
+            var (refitted, before, after) = LayerRefitter.Refit(weight, data, refit with { Seed = random.Next() }, cancellationToken);
             layers[i] = layers[i] with { Weight = refitted };
             progress?.Invoke(string.Create(CultureInfo.InvariantCulture,
                 $"re-fitted {weight.Layer.Name} on {data.Inputs.Rows} rows: held-back error {before:G4} → {after:G4} ({clock.Elapsed.TotalSeconds:F1} s)"));

@@ -16,7 +16,7 @@ internal static class LayerRefitter
     private const int EvaluationInterval = 25;
 
     /// <summary>The re-fitted weight, and the held-back mean squared error before and after.</summary>
-    public static (FactorizedWeight Weight, double LossBefore, double LossAfter) Refit(FactorizedWeight weight, LayerRegression data, RefitOptions options)
+    public static (FactorizedWeight Weight, double LossBefore, double LossAfter) Refit(FactorizedWeight weight, LayerRegression data, RefitOptions options, CancellationToken cancellationToken)
     {
         var format = FactorFormat.Of(weight);
         var random = new Random(options.Seed);
@@ -36,6 +36,7 @@ internal static class LayerRefitter
 
         for (int step = 1; step <= options.Steps; step++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var (inputs, targets) = SampleRows(training, Math.Min(options.BatchSize, training.Inputs.Rows), random);
             var tensor = format.Dense(factors);
             weight.Tensorization.UnfoldInto(tensor, dense);

@@ -21,10 +21,11 @@ internal static class CompressionPlanner
     /// <param name="options">Validated options.</param>
     /// <param name="modelParameters">All parameters of the original model (every float initializer), for the target-ratio budget.</param>
     /// <param name="progress">Receives one line per decomposition, or null.</param>
-    public static IReadOnlyList<PlannedLayer> Decompose(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters, Action<string>? progress)
+    /// <param name="cancellationToken">Checked before every decomposition.</param>
+    public static IReadOnlyList<PlannedLayer> Decompose(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters, Action<string>? progress, CancellationToken cancellationToken)
     {
         if (options.TargetCompressionRatio is { } ratio)
-            return RankAllocator.Allocate(plans, ratio, options.MaxRank, options.RankAllocation, modelParameters, progress);
+            return RankAllocator.Allocate(plans, ratio, options.MaxRank, options.RankAllocation, modelParameters, progress, cancellationToken);
 
         var truncation = new Truncation
         {
@@ -34,6 +35,7 @@ internal static class CompressionPlanner
         return plans.Select(plan =>
         {
             if (plan.Format == LayerFormat.Dense) return new PlannedLayer(plan, null);
+            cancellationToken.ThrowIfCancellationRequested();
             var layerTruncation = plan.FixedMaxRank is { } rank ? truncation with { MaxRank = rank } : truncation;
             progress?.Invoke($"decomposing {plan.Layer.Name} ({plan.Format}, {plan.Tensorization})");
             return KeepIfSmaller(plan, LayerDecomposer.Decompose(plan, layerTruncation));

@@ -23,14 +23,14 @@ internal static class RankAllocator
 {
     private static readonly int[] RankLadder = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256];
 
-    public static IReadOnlyList<PlannedLayer> Allocate(IReadOnlyList<LayerPlan> plans, double targetRatio, int? maxRank, RankAllocation allocation, long modelParameters, Action<string>? progress)
+    public static IReadOnlyList<PlannedLayer> Allocate(IReadOnlyList<LayerPlan> plans, double targetRatio, int? maxRank, RankAllocation allocation, long modelParameters, Action<string>? progress, CancellationToken cancellationToken)
     {
         long budget = (long)Math.Floor(modelParameters / targetRatio);
         // Everything outside the layers' weights (biases, other initializers); every layer's weight is in its ladder.
         long otherParameters = modelParameters - plans.Sum(p => p.Layer.WeightCount);
         var raw = plans.Select(plan => plan.Format == LayerFormat.Dense
             ? [new Candidate(new PlannedLayer(plan, null), plan.Layer.WeightCount, 0)]
-            : BuildLadder(plan, maxRank ?? int.MaxValue, budget, progress)).ToArray();
+            : BuildLadder(plan, maxRank ?? int.MaxValue, budget, progress, cancellationToken)).ToArray();
         if (allocation == RankAllocation.LeastLargestError) return LeastLargestError(raw, otherParameters, budget);
         var ladders = raw.Select(LowerHull).ToArray();
 
@@ -101,7 +101,7 @@ internal static class RankAllocator
     }
 
     /// <summary>Dense, then the decompositions from the largest rank down; ranks past the point of exactness are skipped.</summary>
-    private static List<Candidate> BuildLadder(LayerPlan plan, int maxRank, long budget, Action<string>? progress)
+    private static List<Candidate> BuildLadder(LayerPlan plan, int maxRank, long budget, Action<string>? progress, CancellationToken cancellationToken)
     {
         var ladder = new List<Candidate> { new(new PlannedLayer(LayerPlan.Dense(plan.Layer, "kept dense to meet the target with the least error"), null), plan.Layer.WeightCount, 0) };
         var ranks = plan.FixedMaxRank is { } fixedRank ? [fixedRank] : RankLadder.Where(r => r <= maxRank).ToArray();
@@ -109,6 +109,7 @@ internal static class RankAllocator
         progress?.Invoke($"decomposing {plan.Layer.Name} ({plan.Format}, {plan.Tensorization}) at ranks up to {ranks[^1]}");
         foreach (int rank in ranks)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var weight = LayerDecomposer.Decompose(plan, Truncation.ToRank(rank));
             // Larger ranks only grow: past the dense size, or past the whole model's budget, no rank can be chosen.
             if (weight.FactorParameterCount >= Math.Min(plan.Layer.WeightCount, budget)) break;

@@ -131,6 +131,20 @@ public sealed class CommandLineToolTests
         Assert.AreEqual(2, Run("sweep", TestModels.Path("lenet5-fashion.onnx"), "--data", data, "--ratios", "0.5").Code);
     }
 
+    [TestMethod]
+    public void CancelledCompressExitsWithOneAndWritesNothing()
+    {
+        using var directory = new TemporaryDirectory();
+        var output = directory.File("small.onnx");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = CommandLineTool.Run(["compress", TestModels.Path("lenet5-fashion.onnx"), "-o", output, "--quiet"], stdout, stderr, new CancellationToken(canceled: true));
+
+        Assert.AreEqual(1, code);
+        Assert.Contains("cancelled; no output was written", stderr.ToString());
+        Assert.IsFalse(File.Exists(output));
+    }
+
     private static (int Code, string Stdout, string Stderr) Run(params string[] args)
     {
         using var output = new StringWriter();
