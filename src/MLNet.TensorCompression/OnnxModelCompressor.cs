@@ -111,7 +111,7 @@ public static class OnnxModelCompressor
 
     /// <summary>Compresses a model file into another file, written atomically; the input file is never modified.</summary>
     /// <param name="inputPath">The model to compress.</param>
-    /// <param name="outputPath">Where to write the compressed model; must not be the input file.</param>
+    /// <param name="outputPath">Where to write the compressed model; must not be the input file. A model over 2 GiB is written with its weights in "&lt;outputPath&gt;.data" (ONNX external data).</param>
     /// <param name="options">What to compress and how far; defaults when null.</param>
     /// <param name="progress">Receives a line per step, or null.</param>
     /// <param name="cancellationToken">Stops the work; a cancelled run writes no file.</param>
@@ -125,7 +125,8 @@ public static class OnnxModelCompressor
             throw new ArgumentException($"The output path '{outputPath}' is the input model; choose another file so the original is kept.", nameof(outputPath));
         var result = Compress(OnnxModel.Load(inputPath), options, progress, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        result.Model.Save(outputPath);
+        // A model over 2 GiB cannot be one protobuf file: its weights go to "<output>.data" beside it (ONNX external data).
+        result.Model.Save(outputPath, result.Model.FitsInOneFile ? null : new OnnxSaveOptions { ExternalData = true });
         return result;
     }
 

@@ -143,6 +143,26 @@ public sealed class OnnxModel
     }
 
     /// <summary>
+    /// True when the model fits in one protobuf file (under 2 GiB); otherwise save it with
+    /// <see cref="OnnxSaveOptions.ExternalData"/>.
+    /// </summary>
+    public bool FitsInOneFile => FitsWithin(ProtobufSizeLimit.MaxBytes);
+
+    /// <summary>The size test behind <see cref="FitsInOneFile"/>, with a limit tests can lower.</summary>
+    internal bool FitsWithin(long maxBytes)
+    {
+        try
+        {
+            ProtobufSizeLimit.EnsureFits(Proto, maxBytes, remedy: "");
+            return true;
+        }
+        catch (OnnxModelException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Saves the model to <paramref name="path"/> through a temporary file in the same directory
     /// that is moved into place when complete, replacing an existing file. This model is not changed.
     /// </summary>

@@ -167,6 +167,15 @@ public sealed class OnnxModelCompressorTests
     }
 
     [TestMethod]
+    public void ModelsOverTheProtobufLimitAreRecognisedForTheExternalDataPath()
+    {
+        var model = OnnxModel.Load(TestModels.Path(LeNet));
+        Assert.IsTrue(model.FitsInOneFile);
+        Assert.IsFalse(model.FitsWithin(maxBytes: 100_000), "248 KB of weights do not fit in 100 KB");
+        Assert.IsTrue(model.FitsWithin(maxBytes: 300_000));
+    }
+
+    [TestMethod]
     public void InputFileIsNeverOverwrittenAndBadOptionsAreNamed()
     {
         using var directory = new TemporaryDirectory();
