@@ -79,7 +79,7 @@ internal static class ConvLayerFrame
         var spatial = body.Node("Conv", "spatial", [io.Input, filters], attributes);
         // The chain's first reshape views [B, C_in·r, H', W'] as [B, …, H'·W'] directly.
         var state = chain.Emit(body, spatial, io.Factor);
-        var outputGrid = body.Node("Shape", "output_grid", [spatial], OnnxAttributes.Int("start", 2));
+        var outputGrid = body.ShapeSlice("output_grid", spatial, 2, long.MaxValue);
         var outputShape = body.Node("Concat", "output_shape", [body.LayerInts("output_channels", [0, layer.OutputSize]), outputGrid], OnnxAttributes.Int("axis", 0));
         if (io.Bias is null)
         {

@@ -54,16 +54,16 @@ internal static class LinearLayerFrame
         if (!layer.WeightOnLeft)
         {
             state = chain.Emit(body, x, io.Factor);
-            var leading = body.Node("Shape", "leading_dims", [x], OnnxAttributes.Int("end", -1));
+            var leading = body.ShapeSlice("leading_dims", x, 0, -1);
             outputShape = body.Node("Concat", "output_shape", [leading, outputSize], OnnxAttributes.Int("axis", 0));
         }
         else
         {
-            var columns = body.Node("Shape", "column_dim", [x], OnnxAttributes.Int("start", -1));
+            var columns = body.ShapeSlice("column_dim", x, -1, long.MaxValue);
             var inputShape = body.Node("Concat", "input_shape", [body.LayerInts("input_size", [-1, layer.InputSize]), columns], OnnxAttributes.Int("axis", 0));
             var view = body.Node("Reshape", "input_view", [x, inputShape]);
             state = chain.Emit(body, view, io.Factor);
-            var leading = body.Node("Shape", "leading_dims", [x], OnnxAttributes.Int("end", -2));
+            var leading = body.ShapeSlice("leading_dims", x, 0, -2);
             outputShape = body.Node("Concat", "output_shape", [leading, outputSize, columns], OnnxAttributes.Int("axis", 0));
         }
         if (io.Bias is null)

@@ -70,6 +70,17 @@ internal sealed class OpBodyBuilder
     }
 
     /// <summary>
+    /// Sizes [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="input"/>'s shape, as Shape then Slice:
+    /// ONNX Runtime checks a function body against the model's opset, not the function's own import, and Shape's
+    /// start/end attributes need opset 15 while Slice with inputs is there from opset 10.
+    /// </summary>
+    public string ShapeSlice(string label, string input, long start, long end)
+    {
+        var shape = Node("Shape", label + "_shape", [input]);
+        return Node("Slice", label, [shape, LayerInts(label + "_start", [start]), LayerInts(label + "_end", [end])]);
+    }
+
+    /// <summary>
     /// An int64 vector that depends on the layer (a reshape target, say): in a function, the calling node's attribute
     /// <paramref name="name"/>; inline, an initializer.
     /// </summary>

@@ -43,7 +43,7 @@ public sealed class CompressorInputHardeningTests
 
     // Opset 9 is left out: ONNX Runtime rejects the unchanged (uncompressed) LeNet at opset 9 — "InvalidGraph ... Unrecognized
     // attribute: ceil_mode for operator MaxPool" (ceil_mode arrived in MaxPool-10) — so there is nothing to compare with.
-    // Opsets 11 and 13 are in OldOpsetsCompressToTheSameLogits below (ignored: a compressor bug).
+    // Opsets 11 and 13 are in OldOpsetsCompressToTheSameLogits below.
     [TestMethod]
     [DataRow(15L)]
     [DataRow(17L)]
@@ -62,11 +62,11 @@ public sealed class CompressorInputHardeningTests
     }
 
     /// <summary>
-    /// Opsets 11 and 13: the unchanged LeNet runs in ONNX Runtime there, and the compressor accepts them in function form
-    /// (its ArgumentException for Inline even recommends the function form for old opsets), but ONNX Runtime rejects the output.
+    /// Opsets 11 and 13: the unchanged LeNet runs in ONNX Runtime there, and so must its compressed form — ONNX Runtime
+    /// checks function bodies against the model's opset, so the bodies may only use ops as old opsets define them
+    /// (this caught Shape's start/end attributes, which need opset 15).
     /// </summary>
     [TestMethod]
-    [Ignore("bug: function form at default opset < 15 emits Shape(start=...) inside TTConv; ORT resolves function bodies against the model's opset and rejects the model (InvalidGraph: Unrecognized attribute: start for operator Shape)")]
     [DataRow(11L)]
     [DataRow(13L)]
     public void OldOpsetsCompressToTheSameLogits(long opset)
