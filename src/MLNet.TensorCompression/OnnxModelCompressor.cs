@@ -27,7 +27,6 @@ public static class OnnxModelCompressor
         ArgumentNullException.ThrowIfNull(model);
         options ??= new CompressionOptions();
         options.Validate();
-        RequireOpsetForInline(model, options);
 
         var plan = Plan(model, options, progress, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
@@ -55,7 +54,6 @@ public static class OnnxModelCompressor
         options.Validate();
         refit ??= new RefitOptions();
         refit.Validate();
-        RequireOpsetForInline(model, options);
         if (!RealGraphInputs(model.Graph).Contains(calibration.InputName))
             throw new ArgumentException($"The calibration data feeds '{calibration.InputName}', which is not an input of the model (inputs: {string.Join(", ", RealGraphInputs(model.Graph))}).", nameof(calibration));
 
@@ -141,9 +139,6 @@ public static class OnnxModelCompressor
     /// </summary>
     private const double FactorizedCostPerMac = 3;
 
-    /// <summary>Inline nodes use Shape with start/end, which needs opset 15 of the default domain.</summary>
-    private const long InlineMinimumOpset = 15;
-
     private static LayerExecutionMode ResolveMode(LayerExecutionMode requested, FactorizedWeight weight) => requested switch
     {
         LayerExecutionMode.Auto => FactorizedLayerEmitter.FactorizedMacsPerSample(weight) * FactorizedCostPerMac < FactorizedLayerEmitter.ReconstructedMacsPerSample(weight)
@@ -151,14 +146,6 @@ public static class OnnxModelCompressor
             : LayerExecutionMode.Reconstructed,
         _ => requested,
     };
-
-    private static void RequireOpsetForInline(OnnxModel model, CompressionOptions options)
-    {
-        if (!options.Inline) return;
-        long opset = model.Proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
-        if (opset < InlineMinimumOpset)
-            throw new ArgumentException($"Inline needs opset {InlineMinimumOpset} or newer of the default ONNX domain, but the model imports opset {opset}. Use the function form (Inline = false), whose functions import opset 17 themselves.", nameof(options));
-    }
 
     private static LayerReport DenseReport(LayerPlan plan) => new()
     {

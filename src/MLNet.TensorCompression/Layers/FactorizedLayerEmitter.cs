@@ -17,7 +17,8 @@ namespace MLNet.TensorCompression.Layers;
 /// </para>
 /// <para>
 /// The model must then have IR version ≥ <see cref="RequiredIrVersion"/> (function overloads), default-domain opset ≥
-/// <see cref="RequiredStandardOpset"/> (also for inline nodes: Shape with start/end) and an opset import of
+/// <see cref="RequiredStandardOpset"/> for the functions' own import (ONNX Runtime also checks the bodies against the
+/// model's opset, so they use ops as opset 11 defines them) and an opset import of
 /// <see cref="DomainOpset"/>; the caller sets those.
 /// </para>
 /// </summary>
