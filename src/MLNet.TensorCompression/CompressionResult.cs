@@ -1,5 +1,6 @@
 using MLNet.TensorCompression.Layers;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Reporting;
 
 namespace MLNet.TensorCompression;
@@ -8,4 +9,16 @@ namespace MLNet.TensorCompression;
 /// <param name="Model">The compressed model (the report is also in its metadata, key <see cref="CompressionReport.MetadataKey"/>).</param>
 /// <param name="Report">Per-layer and whole-model figures.</param>
 /// <param name="Factorizations">The factorised weight of every compressed layer, in graph order.</param>
-public sealed record CompressionResult(OnnxModel Model, CompressionReport Report, IReadOnlyList<FactorizedWeight> Factorizations);
+public sealed record CompressionResult(OnnxModel Model, CompressionReport Report, IReadOnlyList<FactorizedWeight> Factorizations)
+{
+    /// <summary>This result with <paramref name="report"/>, which also replaces the copy in the model's metadata.</summary>
+    internal CompressionResult WithReport(CompressionReport report)
+    {
+        var entry = Model.Proto.MetadataProps.FirstOrDefault(p => p.Key == CompressionReport.MetadataKey);
+        if (entry is null)
+            Model.Proto.MetadataProps.Add(new StringStringEntryProto { Key = CompressionReport.MetadataKey, Value = report.ToJson() });
+        else
+            entry.Value = report.ToJson();
+        return this with { Report = report };
+    }
+}

@@ -30,7 +30,7 @@ public static class OnnxModelCompressor
 
         var plan = Plan(model, options, progress, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        return Build(model, plan, options, progress);
+        return WarnIfFarFromTheWeights(Build(model, plan, options, progress));
     }
 
     /// <summary>
@@ -60,6 +60,20 @@ public static class OnnxModelCompressor
         var plan = DataAwareFitting.Refit(model, Plan(model, options, progress, cancellationToken), options, calibration, refit, progress, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         return Build(model, plan, options, progress);
+    }
+
+    /// <summary>Above this relative weight error a data-free layer has lost most of what it computed (measured on the samples: chance-level accuracy).</summary>
+    private const double DataFreeWarningError = 0.5;
+
+    /// <summary>Data-free results whose layers are far from their weights get a warning that points to re-fitting.</summary>
+    private static CompressionResult WarnIfFarFromTheWeights(CompressionResult result)
+    {
+        var far = result.Report.Layers.Where(l => l.Format != "dense" && l.RelativeError > DataFreeWarningError).ToArray();
+        if (far.Length == 0) return result;
+        string warning = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{far.Length} layer(s) are more than {DataFreeWarningError:P0} away from their weights (largest: {far.Max(l => l.RelativeError):0.00} at {far.MaxBy(l => l.RelativeError)!.Name}); ")
+            + "data-free models this far off usually lose most of their accuracy. Re-fit with calibration data (CompressHybrid with CalibrationRows > 0, or Compress with a CalibrationSet), or lower the ratio.";
+        return result.WithReport(result.Report with { Warnings = [warning] });
     }
 
     /// <summary>Finds the layers, decides their formats and decomposes them: everything before the graph is written.</summary>

@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Transforms.Onnx;
 using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Reporting;
 
 namespace MLNet.TensorCompression;
@@ -127,14 +126,6 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
         new(parameterName, $"Could not find label column '{_options.LabelColumnName}' (HybridCompressionOptions.LabelColumnName).");
 
     /// <summary>The result with <paramref name="note"/> as the report's calibration line, in the report and in the model's metadata copy of it.</summary>
-    internal static CompressionResult WithCalibrationNote(CompressionResult result, string note)
-    {
-        var report = result.Report with { Calibration = note };
-        var entry = result.Model.Proto.MetadataProps.FirstOrDefault(p => p.Key == CompressionReport.MetadataKey);
-        if (entry is null)
-            result.Model.Proto.MetadataProps.Add(new StringStringEntryProto { Key = CompressionReport.MetadataKey, Value = report.ToJson() });
-        else
-            entry.Value = report.ToJson();
-        return result with { Report = report };
-    }
+    internal static CompressionResult WithCalibrationNote(CompressionResult result, string note) =>
+        result.WithReport(result.Report with { Calibration = note });
 }

@@ -51,6 +51,9 @@ public sealed record CompressionReport
     /// </summary>
     public string? Calibration { get; init; }
 
+    /// <summary>Things the user should know about this result, e.g. that data-free factors are far from the weights; empty when none.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The models the accuracy-aware search tried (MaxAccuracyDrop), in the order tried; null when there was no search.</summary>
     public IReadOnlyList<AccuracySearchStep>? AccuracySearch { get; init; }
 
@@ -82,6 +85,8 @@ public sealed record CompressionReport
         text.AppendLine(invariant, $"Model: {ModelParametersBefore:N0} → {ModelParametersAfter:N0} parameters ({CompressionRatio:0.0}x); file {FileBytesBefore:N0} → {FileBytesAfter:N0} bytes.");
         if (Calibration is not null)
             text.AppendLine(invariant, $"Calibration: {Calibration}");
+        foreach (var warning in Warnings)
+            text.AppendLine(invariant, $"Warning: {warning}");
         foreach (var step in AccuracySearch ?? [])
             text.AppendLine(invariant, $"- tried target {step.TargetRatio:0.##}x: {step.CompressionRatio:0.0}x, {step.Parameters:N0} parameters, accuracy {step.Accuracy:0.0000} (original {step.OriginalAccuracy:0.0000}){(step.WithinDrop ? "" : ", drop too large")}");
         foreach (var skipped in Skipped)

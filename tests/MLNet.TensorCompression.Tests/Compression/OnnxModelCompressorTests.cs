@@ -168,6 +168,17 @@ public sealed class OnnxModelCompressorTests
     }
 
     [TestMethod]
+    public void DataFreeResultsFarFromTheWeightsCarryAWarning()
+    {
+        var original = OnnxModel.Load(TestModels.Path(LeNet));
+        var far = OnnxModelCompressor.Compress(original, new CompressionOptions { TargetCompressionRatio = 5 }).Report;
+        var warning = far.Warnings.Single();
+        Assert.Contains("Re-fit with calibration data", warning);
+        Assert.Contains("Warning: ", far.ToMarkdown());
+        Assert.IsEmpty(OnnxModelCompressor.Compress(original, new CompressionOptions { MaxRank = 10_000 }).Report.Warnings, "full rank is exact");
+    }
+
+    [TestMethod]
     public void ModelsOverTheProtobufLimitAreRecognisedForTheExternalDataPath()
     {
         var model = OnnxModel.Load(TestModels.Path(LeNet));
