@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MLNet.TensorCompression.Data;
-using MLNet.TensorCompression.Tests.Onnx;
+using MLNet.TensorCompression.Calibration;
+using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression.Tests.Samples;
 
@@ -21,9 +22,7 @@ public sealed class SampleModelAccuracyTests
         Assert.AreEqual(2000, count);
         Assert.AreEqual(count, labels.Length);
 
-        var logits = OrtScoring.Run(TestModels.Path(model), pixels, [count, 1, rows, columns]);
-        int correct = Enumerable.Range(0, count).Count(i => ArgMax(logits.AsSpan(i * 10, 10)) == labels[i]);
-        double accuracy = (double)correct / count;
+        double accuracy = ClassifierAccuracy.Measure(OnnxModel.Load(TestModels.Path(model)), new CalibrationSet("input", [1, rows, columns], pixels), labels);
 
         using var recorded = JsonDocument.Parse(File.ReadAllText(TestModels.Path("accuracy.json")));
         double expected = recorded.RootElement.GetProperty(model).GetProperty("subset_test_accuracy").GetDouble();
@@ -38,12 +37,5 @@ public sealed class SampleModelAccuracyTests
         var error = Assert.ThrowsExactly<InvalidDataException>(() => IdxFile.ReadImages(labels));
         Assert.Contains("magic number 0x00000801", error.Message);
         Assert.Contains(labels, error.Message);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
-        return best;
     }
 }
