@@ -4,7 +4,8 @@ namespace MLNet.TensorCompression.Data;
 
 /// <summary>
 /// Reads unsigned-byte IDX files, the format of MNIST and Fashion-MNIST: a big-endian magic number
-/// (0x00000800 | number of dimensions), one big-endian int32 per dimension, then the bytes row-major.
+/// (0x00000800 | number of dimensions), one big-endian int32 per dimension, then the bytes row-major. Gzip-compressed
+/// files (the form MNIST is distributed in, e.g. <c>train-images-idx3-ubyte.gz</c>) are read as well.
 /// </summary>
 public static class IdxFile
 {
@@ -29,7 +30,7 @@ public static class IdxFile
 
     private static (int[] Dimensions, byte[] Data) Read(string path, int expectedDimensions)
     {
-        var bytes = File.ReadAllBytes(path);
+        var bytes = Decompressed(path, File.ReadAllBytes(path));
         int headerLength = 4 + 4 * expectedDimensions;
         if (bytes.Length < headerLength)
             throw new InvalidDataException($"IDX file '{path}' is {bytes.Length} bytes long, shorter than its {headerLength}-byte header.");
@@ -48,5 +49,22 @@ public static class IdxFile
         if (bytes.Length - headerLength != count)
             throw new InvalidDataException($"IDX file '{path}' should hold {count} data bytes after its header but holds {bytes.Length - headerLength}.");
         return (dimensions, bytes[headerLength..]);
+    }
+
+    /// <summary>The bytes themselves, or their gunzipped content when they start with the gzip magic number.</summary>
+    private static byte[] Decompressed(string path, byte[] bytes)
+    {
+        if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes;
+        try
+        {
+            using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+            using var content = new MemoryStream();
+            gzip.CopyTo(content);
+            return content.ToArray();
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            throw new InvalidDataException($"IDX file '{path}' is gzip-compressed but does not decompress: {e.Message}", e);
+        }
     }
 }

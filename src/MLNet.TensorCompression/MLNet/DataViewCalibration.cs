@@ -50,7 +50,11 @@ internal static class DataViewCalibration
     private static string Note(int rows, string inputName, RefitOptions refit) =>
         $"layer-wise re-fit on {rows} rows of '{inputName}' ({refit.Steps} Adam steps per layer, targets: the original model's activations).";
 
-    private static (CalibrationSet Samples, int[]? Labels) Read(OnnxModel model, IDataView data, int maximumRows, string? labelColumnName)
+    /// <summary>
+    /// Reads up to <paramref name="maximumRows"/> rows of the model's input column, and the class index of each from
+    /// <paramref name="labelColumnName"/> when it is not null.
+    /// </summary>
+    internal static (CalibrationSet Samples, int[]? Labels) Read(OnnxModel model, IDataView data, int maximumRows, string? labelColumnName)
     {
         var (inputName, sampleShape) = ModelInput.SingleWithFixedSample(model);
         int sampleSize = (int)sampleShape.Aggregate(1L, (a, b) => a * b);
@@ -88,6 +92,6 @@ internal static class DataViewCalibration
         if (type == NumberDataViewType.Int64) { var get = cursor.GetGetter<long>(column); return () => { long v = 0; get(ref v); return (int)v; }; }
         if (type == NumberDataViewType.Single) { var get = cursor.GetGetter<float>(column); return () => { float v = 0; get(ref v); return (int)v; }; }
         if (type == NumberDataViewType.Double) { var get = cursor.GetGetter<double>(column); return () => { double v = 0; get(ref v); return (int)v; }; }
-        throw new ArgumentOutOfRangeException(nameof(column), $"Label column '{column.Name}' has type {type}; the accuracy-aware search reads a key, integer or floating-point class index.");
+        throw new ArgumentOutOfRangeException(nameof(column), $"Label column '{column.Name}' has type {type}; calibration and fine-tuning read a key, integer or floating-point class index.");
     }
 }

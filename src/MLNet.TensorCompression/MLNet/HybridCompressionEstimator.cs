@@ -71,12 +71,13 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
 
     /// <summary>
     /// Checks <paramref name="input"/>'s schema, compresses the model (re-fitted on up to
-    /// <see cref="HybridCompressionOptions.CalibrationRows"/> rows, or data-free when that is 0) and
-    /// returns the transformer that scores with the compressed model.
+    /// <see cref="HybridCompressionOptions.CalibrationRows"/> rows, or data-free when that is 0), fine-tunes it end to end
+    /// when <see cref="HybridCompressionOptions.FineTuning"/> is set, and returns the transformer that scores with the
+    /// compressed model.
     /// </summary>
     /// <param name="input">Data with a column for every model input; calibration rows when <see cref="HybridCompressionOptions.CalibrationRows"/> &gt; 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">A model input column is missing, of the wrong type or size, or the label column is missing; names the column.</exception>
-    /// <exception cref="ArgumentException">Calibration rows were asked for but <paramref name="input"/> has no rows.</exception>
+    /// <exception cref="ArgumentException">Calibration rows or fine-tuning were asked for but <paramref name="input"/> has no rows.</exception>
     public HybridCompressionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -85,16 +86,20 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
         if (LabelColumnNeeded && input.Schema.GetColumnOrNull(_options.LabelColumnName!) is null)
             throw MissingLabelColumn(nameof(input));
         if (_options.CalibrationRows > 0)
-            RequireRows(input, _options.CalibrationRows);
+            RequireRows(input, $"CalibrationRows = {_options.CalibrationRows}");
+        if (_options.FineTuning is not null)
+            RequireRows(input, "FineTuning is set");
 
         var result = Compress(input);
+        if (_options.FineTuning is { } fineTuning)
+            result = FineTune(fineTuning, result, input);
         _options.Progress?.Invoke("creating the ML.NET scorer of the compressed model");
         var scorer = _catalog.ApplyOnnxModel(_outputColumnNames, _inputColumnNames, new MemoryStream(result.Model.ToBytes())).Fit(input);
         return new HybridCompressionTransformer(scorer, result);
     }
 
-    /// <summary>A label column is read only by calibration.</summary>
-    private bool LabelColumnNeeded => _options.CalibrationRows > 0 && _options.LabelColumnName is not null;
+    /// <summary>A label column is read by calibration and by fine-tuning.</summary>
+    private bool LabelColumnNeeded => (_options.CalibrationRows > 0 || _options.FineTuning is not null) && _options.LabelColumnName is not null;
 
     private CompressionResult Compress(IDataView input)
     {
@@ -108,12 +113,22 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
         return _dataAwareFit(_model, options.CompressionOptions, input, options, progress);
     }
 
-    /// <summary>Throws unless <paramref name="input"/> has a row; shared by the data-aware and the fallback path.</summary>
-    private static void RequireRows(IDataView input, int calibrationRows)
+    /// <summary>Trains the compressed model's factors end to end on the rows of <paramref name="input"/>, the original model teaching.</summary>
+    private CompressionResult FineTune(FineTuning fineTuning, CompressionResult compressed, IDataView input)
+    {
+        var (samples, labels) = DataViewCalibration.Read(_model, input, fineTuning.MaxRows ?? int.MaxValue, _options.LabelColumnName);
+        _options.Progress?.Invoke($"fine-tuning ({fineTuning.GetType().Name}) on {samples.Count} rows of '{samples.InputName}'{(labels is null ? "" : $" with labels '{_options.LabelColumnName}'")}");
+        var outcome = fineTuning.Run(new FineTuningRequest(_model, compressed.Model, samples, labels, _options.Seed, _options.Progress));
+        var tuned = compressed with { Model = outcome.Model };
+        return tuned.WithReport(compressed.Report with { FineTuning = outcome.Summary });
+    }
+
+    /// <summary>Throws unless <paramref name="input"/> has a row, which <paramref name="reason"/> (an option setting) needs.</summary>
+    private static void RequireRows(IDataView input, string reason)
     {
         bool hasRows = input.GetRowCount() is { } count ? count > 0 : HasFirstRow(input);
         if (!hasRows)
-            throw new ArgumentException($"CalibrationRows = {calibrationRows} but the input has no rows; pass calibration data to Fit, or set CalibrationRows = 0 to compress data-free.", nameof(input));
+            throw new ArgumentException($"{reason} but the input has no rows; pass training data to Fit, or set CalibrationRows = 0 (and FineTuning = null) to compress data-free.", nameof(input));
     }
 
     private static bool HasFirstRow(IDataView input)

@@ -57,11 +57,18 @@ public sealed class HybridCompressionOptions
     /// </summary>
     public double? MaxAccuracyDrop { get; set; }
 
-    /// <summary>The column holding the true class, for <see cref="MaxAccuracyDrop"/>. Null (default): none.</summary>
+    /// <summary>The column holding the true class, for <see cref="MaxAccuracyDrop"/> and for <see cref="FineTuning"/>'s cross-entropy term. Null (default): none.</summary>
     public string? LabelColumnName { get; set; }
 
     /// <summary>How each layer's factors are re-fitted to the calibration rows (steps, batch size, step size). Defaults when not set.</summary>
     public RefitOptions Refit { get; set; } = new();
+
+    /// <summary>
+    /// End-to-end training of the factors after the layer-wise re-fit, on the rows of the data passed to Fit (up to
+    /// <see cref="TensorCompression.FineTuning.MaxRows"/>), with <see cref="LabelColumnName"/> when set; e.g.
+    /// <c>DistillationFineTuning</c> from the package MLNet.TensorCompression.TorchSharp. Null (default): none.
+    /// </summary>
+    public FineTuning? FineTuning { get; set; }
 
     /// <summary>How a target ratio is shared among the layers. Default <see cref="TensorCompression.RankAllocation.LeastLargestError"/>.</summary>
     public RankAllocation RankAllocation { get => _compression.RankAllocation; set => _compression.RankAllocation = value; }
@@ -88,6 +95,7 @@ public sealed class HybridCompressionOptions
             throw new ArgumentException("LabelColumnName is empty; use null for no label column.", nameof(LabelColumnName));
         if (MaxAccuracyDrop is not null && LabelColumnName is null)
             throw new ArgumentException($"MaxAccuracyDrop = {MaxAccuracyDrop} needs LabelColumnName, the column holding the true class; set LabelColumnName or leave MaxAccuracyDrop null.", nameof(LabelColumnName));
+        FineTuning?.Validate();
         if (MaxAccuracyDrop is not null && CalibrationRows == 0)
             throw new ArgumentException($"MaxAccuracyDrop = {MaxAccuracyDrop} is measured on calibration rows, but CalibrationRows = 0 (data-free); set CalibrationRows > 0 or leave MaxAccuracyDrop null.", nameof(MaxAccuracyDrop));
     }
@@ -112,6 +120,7 @@ public sealed class HybridCompressionOptions
             LabelColumnName = LabelColumnName,
             Progress = Progress,
             Seed = Seed,
+            FineTuning = FineTuning,
         };
         foreach (var layerOverride in LayerOverrides)
             copy.LayerOverrides.Add(layerOverride);

@@ -51,6 +51,12 @@ public sealed record CompressionReport
     /// </summary>
     public string? Calibration { get; init; }
 
+    /// <summary>
+    /// What end-to-end fine-tuning did (<see cref="HybridCompressionOptions.FineTuning"/>), or null when there was none. The
+    /// per-layer errors in <see cref="Layers"/> are those of the factors before fine-tuning.
+    /// </summary>
+    public string? FineTuning { get; init; }
+
     /// <summary>Things the user should know about this result, e.g. that data-free factors are far from the weights; empty when none.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -85,6 +91,8 @@ public sealed record CompressionReport
         text.AppendLine(invariant, $"Model: {ModelParametersBefore:N0} → {ModelParametersAfter:N0} parameters ({CompressionRatio:0.0}x); file {FileBytesBefore:N0} → {FileBytesAfter:N0} bytes.");
         if (Calibration is not null)
             text.AppendLine(invariant, $"Calibration: {Calibration}");
+        if (FineTuning is not null)
+            text.AppendLine(invariant, $"Fine-tuning: {FineTuning}");
         foreach (var warning in Warnings)
             text.AppendLine(invariant, $"Warning: {warning}");
         foreach (var step in AccuracySearch ?? [])
