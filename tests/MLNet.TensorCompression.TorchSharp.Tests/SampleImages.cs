@@ -11,6 +11,12 @@ internal static class SampleImages
         return (pixels, rows, columns);
     });
 
+    private static readonly Lazy<long[]> AllLabels = new(() =>
+        IdxFile.ReadLabels(Path.Combine(TestModels.RepositoryRoot, "samples", "data", "fashion-test-2000-labels.idx1-ubyte")).Select(l => (long)l).ToArray());
+
+    /// <summary>The labels of the first <paramref name="count"/> images.</summary>
+    public static long[] Labels(int count) => AllLabels.Value[..count];
+
     /// <summary>The first <paramref name="count"/> images and their shape [count, 1, rows, columns].</summary>
     public static (float[] Pixels, long[] Shape) First(int count)
     {
