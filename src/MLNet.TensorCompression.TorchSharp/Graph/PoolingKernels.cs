@@ -15,7 +15,7 @@ internal static class PoolingKernels
     {
         if (node.UsesOutput(1)) throw new NotSupportedException($"{node.Description} asks for the Indices output.");
         var window = new PoolWindow(node);
-        var ceilMode = node.Attributes.Int("ceil_mode", 0) != 0;
+        var ceilMode = window.CeilMode;
         return inputs => [window.Run(Required(inputs, 0, node.Description), (x, kernel, strides, pads, dilations, explicitPads) =>
         {
             if (explicitPads is not null) x = pad(x, explicitPads, value: double.NegativeInfinity);
@@ -27,7 +27,7 @@ internal static class PoolingKernels
     {
         var window = new PoolWindow(node);
         if (window.HasDilation) throw new NotSupportedException($"{node.Description} has dilations other than 1.");
-        var ceilMode = node.Attributes.Int("ceil_mode", 0) != 0;
+        var ceilMode = window.CeilMode;
         var countIncludePad = node.Attributes.Int("count_include_pad", 0) != 0;
         return inputs => [window.Run(Required(inputs, 0, node.Description), (x, kernel, strides, pads, _, explicitPads) =>
         {
@@ -74,7 +74,10 @@ internal static class PoolingKernels
             kernel = window.KernelShape ?? throw new NotSupportedException($"{description} has no kernel_shape.");
             if (kernel.Length is not (1 or 2))
                 throw new NotSupportedException($"{description} pools over {kernel.Length} axes; OnnxTorchGraph runs 1- and 2-D pooling.");
+            CeilMode = node.Attributes.Int("ceil_mode", 0) != 0;
         }
+
+        public bool CeilMode { get; }
 
         public bool HasDilation => window.Dilations(kernel.Length).Any(d => d != 1);
 
@@ -95,10 +98,37 @@ internal static class PoolingKernels
 
             var kernel2d = lift ? [1, kernel[0]] : kernel;
             var fitsTorch = SpatialWindow.IsSymmetric(pads) && pads[0] * 2 <= kernel2d[0] && pads[1] * 2 <= kernel2d[1];
-            var result = fitsTorch
-                ? pool(x, kernel2d, strides, pads[..2], dilations, null)
-                : pool(x, kernel2d, strides, [0, 0], dilations, SpatialWindow.ToTorchPadOrder(pads));
+            Tensor result;
+            if (fitsTorch)
+            {
+                result = pool(x, kernel2d, strides, pads[..2], dilations, null);
+            }
+            else
+            {
+                result = pool(x, kernel2d, strides, [0, 0], dilations, SpatialWindow.ToTorchPadOrder(pads));
+                if (CeilMode) result = DropWindowsStartingInEndPadding(result, x, kernel2d, strides, dilations, pads);
+            }
+
             return lift ? result.squeeze(2) : result;
+        }
+
+        /// <summary>
+        /// With ceil_mode, ONNX Runtime (like torch) drops a last window that would start in the end padding; once the
+        /// padding is explicit torch sees it as input, so the extra window is cut here.
+        /// </summary>
+        private static Tensor DropWindowsStartingInEndPadding(Tensor result, Tensor x, long[] kernel, long[] strides, long[] dilations, long[] pads)
+        {
+            for (var axis = 0; axis < 2; axis++)
+            {
+                var input = x.shape[2 + axis];
+                var extent = (kernel[axis] - 1) * dilations[axis] + 1;
+                var span = input + pads[axis] + pads[2 + axis] - extent;
+                var size = (span + strides[axis] - 1) / strides[axis] + 1;
+                if ((size - 1) * strides[axis] >= input + pads[axis]) size--;
+                if (result.shape[2 + axis] > size) result = result.narrow(2 + axis, 0, size);
+            }
+
+            return result;
         }
     }
 }
