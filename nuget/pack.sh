@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Packs the two NuGet packages in Release:
-#   MLNet.TensorCompression       (library,  src/MLNet.TensorCompression)
-#   MLNet.TensorCompression.Tool  (.NET tool mlnet-compress, src/MLNet.TensorCompression.Cli)
+# Packs the three NuGet packages in Release:
+#   MLNet.TensorCompression            (library,  src/MLNet.TensorCompression)
+#   MLNet.TensorCompression.TorchSharp (distillation fine-tuning, src/MLNet.TensorCompression.TorchSharp; depends on TorchSharp, not on libtorch natives)
+#   MLNet.TensorCompression.Tool       (.NET tool mlnet-compress, src/MLNet.TensorCompression.Cli)
 # each with its .snupkg symbol package. Metadata and version: nuget/Package.props.
 # Usage: nuget/pack.sh [output-dir]    (default: artifacts/packages under the repository root)
 set -euo pipefail
@@ -14,6 +15,7 @@ out="$(cd "$out" && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet pack "$root/src/MLNet.TensorCompression/MLNet.TensorCompression.csproj" -c Release -o "$out"
+dotnet pack "$root/src/MLNet.TensorCompression.TorchSharp/MLNet.TensorCompression.TorchSharp.csproj" -c Release -o "$out"
 
 # A tool package holds every file in the publish directory, stale ones included: publish into a fresh one
 # (a fixed path, so the SDK's publish bookkeeping in obj/ stays one file).

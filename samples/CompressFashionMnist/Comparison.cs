@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using MLNet.TensorCompression;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.TorchSharp;
 
 namespace CompressFashionMnist;
 
@@ -18,23 +19,38 @@ internal sealed class Comparison(MLContext mlContext, string modelPath, IDataVie
     }
 
     /// <summary>Fits <c>CompressHybrid</c> (data-free when <paramref name="calibrationRows"/> is 0) and measures the compressed model.</summary>
-    public ResultRow MeasureCompressed(CompressionPolicy policy, double targetRatio, int calibrationRows)
+    public ResultRow MeasureCompressed(CompressionPolicy policy, double targetRatio, int calibrationRows) =>
+        Measure(policy, targetRatio, calibrationRows, calibration, fineTuning: null,
+            calibrationRows == 0 ? "none (data-free)" : $"{calibrationRows:N0} rows");
+
+    /// <summary>
+    /// Fits <c>CompressHybrid</c> on <paramref name="training"/>: re-fits layer by layer on its first
+    /// <paramref name="calibrationRows"/> rows, then distils from the original for <paramref name="epochs"/> passes over all of them.
+    /// </summary>
+    public ResultRow MeasureFineTuned(CompressionPolicy policy, double targetRatio, int calibrationRows, IDataView training, long trainingRows, double epochs) =>
+        Measure(policy, targetRatio, calibrationRows, training, new DistillationFineTuning { Epochs = epochs },
+            $"{calibrationRows:N0} rows + distillation, {epochs:0.#} epoch{(epochs == 1 ? "" : "s")} of {trainingRows:N0} rows");
+
+    private ResultRow Measure(CompressionPolicy policy, double targetRatio, int calibrationRows, IDataView data, FineTuning? fineTuning, string calibrationDescription)
     {
         var options = new HybridCompressionOptions
         {
             Policy = policy,
             TargetCompressionRatio = targetRatio,
             CalibrationRows = calibrationRows,
+            FineTuning = fineTuning,
+            // Labels add a cross-entropy term to the distillation loss; calibration itself does not read them.
+            LabelColumnName = fineTuning is null ? null : nameof(FashionImage.Label),
             Progress = line => Console.Error.WriteLine($"  {line}"),
         };
         var clock = Stopwatch.StartNew();
-        using var transformer = mlContext.Transforms.CompressHybrid(modelPath, options).Fit(calibration);
+        using var transformer = mlContext.Transforms.CompressHybrid(modelPath, options).Fit(data);
         var fitTime = clock.Elapsed;
 
         var compressedModel = transformer.GetCompressedModel().ToBytes();
         Console.Error.WriteLine("  evaluating and timing the compressed model");
         return new ResultRow(
-            $"{PolicyName(policy)}, target {targetRatio:0}x", calibrationRows == 0 ? "none (data-free)" : $"{calibrationRows:N0} rows",
+            $"{PolicyName(policy)}, target {targetRatio:0}x", calibrationDescription,
             Evaluation.Evaluate(mlContext, transformer, test), transformer.Report.ModelParametersAfter, compressedModel.Length,
             transformer.Report.CompressionRatio, latency.RatioToOriginal(compressedModel), fitTime);
     }

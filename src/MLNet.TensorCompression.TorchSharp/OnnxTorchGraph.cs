@@ -44,8 +44,17 @@ internal sealed class OnnxTorchGraph : IDisposable
     public static OnnxTorchGraph Create(OnnxModel model, bool trainFactors)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return Create(model, trainFactors ? CompressedLayerInputs(model.Proto) : new HashSet<string>());
+    }
+
+    /// <summary>Compiles <paramref name="model"/>'s graph with the named FLOAT initializers trainable (e.g. all of them, to train a dense model).</summary>
+    /// <inheritdoc cref="Create(OnnxModel, bool)" path="/exception"/>
+    public static OnnxTorchGraph Create(OnnxModel model, IReadOnlySet<string> trainableInitializers)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(trainableInitializers);
         TorchRuntime.EnsureAvailable();
-        var trainable = trainFactors ? CompressedLayerInputs(model.Proto) : new HashSet<string>();
+        var trainable = trainableInitializers.ToHashSet(StringComparer.Ordinal);
         var parameters = new Dictionary<string, Parameter>(StringComparer.Ordinal);
         CompiledGraph program;
         string inputName, outputName;

@@ -35,6 +35,21 @@ if (args.Length == 2 && args[0] == "--fuzz" && int.TryParse(args[1], out var fuz
     Environment.ExitCode = FuzzRun.Report(fuzzCases, Console.Out) == 0 ? 0 : 1;
     return;
 }
+// Distillation training step against a dense training step, on TorchSharp:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --train-step samples/models/vgg-fashion.onnx
+if (args.Length == 2 && args[0] == "--train-step")
+{
+    TrainingStepTime.Report(args[1], Console.Out);
+    return;
+}
+// Fine-tuning acceptance: CompressHybrid at a target ratio, layer-wise re-fit, then distillation on Debian's Fashion-MNIST:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --distill samples/models/vgg-fashion.onnx 20 1 out.onnx
+if (args.Length == 5 && args[0] == "--distill")
+{
+    var invariant = System.Globalization.CultureInfo.InvariantCulture;
+    DistillationAccuracy.Report(args[1], double.Parse(args[2], invariant), double.Parse(args[3], invariant), args[4], Console.Out);
+    return;
+}
 if (args.Length == 1 && args[0] == "--layer-latency")
 {
     LayerLatency.Report(Console.Out);

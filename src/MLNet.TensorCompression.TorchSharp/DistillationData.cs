@@ -1,0 +1,95 @@
+using MLNet.TensorCompression.Calibration;
+using static TorchSharp.torch;
+
+namespace MLNet.TensorCompression.TorchSharp;
+
+/// <summary>
+/// The rows of a distillation run as tensors: a seeded random split into training and held-back validation rows,
+/// and the training rows in a new seeded order every epoch.
+/// </summary>
+internal sealed class DistillationData : IDisposable
+{
+    private readonly Tensor _trainingInputs;
+    private readonly Tensor? _trainingLabels;
+    private readonly int _seed;
+    private long[] _order = [];
+    private int _orderEpoch = -1;
+
+    private DistillationData(Tensor trainingInputs, Tensor? trainingLabels, Tensor validationInputs, Tensor? validationLabels, int seed)
+    {
+        _trainingInputs = trainingInputs;
+        _trainingLabels = trainingLabels;
+        ValidationInputs = validationInputs;
+        ValidationLabels = validationLabels;
+        _seed = seed;
+    }
+
+    /// <summary>Rows trained on.</summary>
+    public int TrainingCount => (int)_trainingInputs.shape[0];
+
+    /// <summary>Rows held back.</summary>
+    public int ValidationCount => (int)ValidationInputs.shape[0];
+
+    /// <summary>The held-back inputs, batch first.</summary>
+    public Tensor ValidationInputs { get; }
+
+    /// <summary>The held-back rows' classes (int64), or null without labels.</summary>
+    public Tensor? ValidationLabels { get; }
+
+    /// <summary>Holds back <paramref name="validationFraction"/> of the rows, chosen at random with <paramref name="seed"/>.</summary>
+    public static DistillationData Split(CalibrationSet samples, IReadOnlyList<int>? labels, double validationFraction, int seed)
+    {
+        var rows = Enumerable.Range(0, samples.Count).ToArray();
+        new Random(seed).Shuffle(rows);
+        int validation = (int)Math.Round(samples.Count * validationFraction);
+        if (samples.Count - validation < 1)
+            throw new ArgumentException($"Distillation needs at least one training row; {samples.Count} rows with ValidationFraction = {validationFraction} leave none.", nameof(samples));
+        var held = rows[..validation];
+        var trained = rows[validation..];
+        // Held-back rows in their original order, so validation reads the data front to back.
+        Array.Sort(held);
+        return new DistillationData(Inputs(samples, trained), Labels(labels, trained), Inputs(samples, held), Labels(labels, held), seed);
+    }
+
+    /// <summary>
+    /// Training batch <paramref name="index"/> (0-based, counting across epochs) of <paramref name="batchSize"/> rows;
+    /// the last batch of an epoch may be smaller. The tensors land in the caller's dispose scope.
+    /// </summary>
+    public (Tensor Inputs, Tensor? Labels) Batch(int index, int batchSize)
+    {
+        int perEpoch = BatchesPerEpoch(batchSize);
+        int epoch = index / perEpoch, start = index % perEpoch * batchSize;
+        if (epoch != _orderEpoch)
+        {
+            // A fresh order per epoch, reproducible from the seed alone.
+            _order = Enumerable.Range(0, TrainingCount).Select(i => (long)i).ToArray();
+            new Random(HashCode.Combine(_seed, epoch)).Shuffle(_order);
+            _orderEpoch = epoch;
+        }
+        using var rows = tensor(_order.AsSpan(start, Math.Min(batchSize, TrainingCount - start)).ToArray());
+        return (_trainingInputs.index_select(0, rows), _trainingLabels?.index_select(0, rows));
+    }
+
+    /// <summary>Batches in one pass over the training rows.</summary>
+    public int BatchesPerEpoch(int batchSize) => (TrainingCount + batchSize - 1) / batchSize;
+
+    private static Tensor Inputs(CalibrationSet samples, int[] rows)
+    {
+        int size = samples.SampleSize;
+        var values = new float[rows.Length * size];
+        for (int i = 0; i < rows.Length; i++)
+            samples.Data.AsSpan(rows[i] * size, size).CopyTo(values.AsSpan(i * size, size));
+        return tensor(values, [rows.Length, .. samples.SampleShape]).DetachFromDisposeScope();
+    }
+
+    private static Tensor? Labels(IReadOnlyList<int>? labels, int[] rows) =>
+        labels is null ? null : tensor(rows.Select(r => (long)labels[r]).ToArray()).DetachFromDisposeScope();
+
+    public void Dispose()
+    {
+        _trainingInputs.Dispose();
+        _trainingLabels?.Dispose();
+        ValidationInputs.Dispose();
+        ValidationLabels?.Dispose();
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using MLNet.TensorCompression.Onnx;
+using static TorchSharp.torch;
+
+namespace MLNet.TensorCompression.TorchSharp;
+
+/// <summary>
+/// Knowledge distillation of a compressed model's factors (Hinton et al. 2015): the compressed model (student) learns
+/// to reproduce the original model's (teacher's) softened outputs, plus the true class when labels are given. Only the
+/// factors and biases of compressed layers train; every other weight stays as it is. Runs on TorchSharp (libtorch, CPU),
+/// with each factorised weight rebuilt from its factors inside autograd, so a step costs about what the dense model's does.
+/// <para>
+/// Set it as <see cref="HybridCompressionOptions.FineTuning"/>: <c>CompressHybrid(...).Fit(trainingData)</c> then
+/// decomposes, re-fits layer by layer, and distils. The application must reference a libtorch runtime package for
+/// its platform (e.g. libtorch-cpu-linux-x64 2.10.0); see <see cref="TorchRuntime"/>.
+/// </para>
+/// </summary>
+public sealed class DistillationFineTuning : FineTuning
+{
+    /// <summary>Passes over the training rows (fractions allowed, e.g. 0.5). Default 1.</summary>
+    public double Epochs { get; set; } = 1;
+
+    /// <summary>Most optimiser steps, whatever <see cref="Epochs"/> says; null (default): no cap.</summary>
+    public int? MaxSteps { get; set; }
+
+    /// <summary>Rows per step. Default 64.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Adam's peak step size. Default 1e-3.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>How the step size changes over the run. Default <see cref="LearningRateSchedule.WarmupCosine"/>.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.WarmupCosine;
+
+    /// <summary>Softmax temperature of the distillation term (higher shows the student more of the teacher's ranking of wrong classes). Default 4.</summary>
+    public double Temperature { get; set; } = 4;
+
+    /// <summary>
+    /// Weight of the distillation term when labels are given; the cross-entropy with the true class gets the rest.
+    /// Without labels the loss is the distillation term alone. Default 0.9.
+    /// </summary>
+    public double DistillationWeight { get; set; } = 0.9;
+
+    /// <summary>Fraction of the rows held back to validate on (never trained on). Default 0.05; 0 validates on nothing and keeps the last step.</summary>
+    public double ValidationFraction { get; set; } = 0.05;
+
+    /// <summary>Steps between validations; null (default): about ten per run.</summary>
+    public int? ValidationInterval { get; set; }
+
+    /// <summary>Stop after this many validations in a row without improvement; null (default): never stop early.</summary>
+    public int? EarlyStoppingPatience { get; set; }
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        Require(double.IsFinite(Epochs) && Epochs > 0, nameof(Epochs), Epochs, "Epochs must be positive, e.g. 1 or 0.5.");
+        Require(MaxSteps is null or > 0, nameof(MaxSteps), MaxSteps, "MaxSteps must be at least 1, or null for no cap.");
+        Require(BatchSize > 0, nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        Require(double.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), LearningRate, "LearningRate must be positive, e.g. 1e-3.");
+        Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "Schedule is not a LearningRateSchedule value.");
+        Require(double.IsFinite(Temperature) && Temperature > 0, nameof(Temperature), Temperature, "Temperature must be positive, e.g. 4.");
+        Require(DistillationWeight is >= 0 and <= 1, nameof(DistillationWeight), DistillationWeight, "DistillationWeight must be in [0, 1].");
+        Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
+        Require(ValidationInterval is null or > 0, nameof(ValidationInterval), ValidationInterval, "ValidationInterval must be at least 1, or null for about ten validations per run.");
+        Require(EarlyStoppingPatience is null or > 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be at least 1, or null to never stop early.");
+    }
+
+    private static void Require(bool condition, string name, object? value, string message)
+    {
+        if (!condition) throw new ArgumentOutOfRangeException(name, value, message);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="TorchRuntimeUnavailableException">TorchSharp's native libraries are missing or cannot load.</exception>
+    /// <exception cref="NotSupportedException">A model uses an op the TorchSharp executor does not run; the message lists them.</exception>
+    public override FineTuningOutcome Run(FineTuningRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Validate();
+        TorchRuntime.EnsureAvailable();
+        if (request.Labels is { } labels && labels.Count != request.Samples.Count)
+            throw new ArgumentException($"{labels.Count} labels for {request.Samples.Count} samples.", nameof(request));
+
+        var clock = Stopwatch.StartNew();
+        manual_seed(request.Seed);
+        using var teacher = OnnxTorchGraph.Create(request.Original, trainFactors: false);
+        using var student = OnnxTorchGraph.Create(request.Compressed, trainFactors: true);
+        if (student.Parameters.Count == 0)
+            throw new ArgumentException($"The compressed model has no factorised layer (no node of domain {OnnxTorchGraph.CompressedLayerDomain}), so there is nothing to fine-tune. "
+                + "A model compressed with Inline = true has none: its factors are plain initializers; compress without Inline to fine-tune.", nameof(request));
+        using var data = DistillationData.Split(request.Samples, request.Labels, ValidationFraction, request.Seed);
+        var run = new DistillationRun(this, teacher, student, data, request.Progress, request.CancellationToken);
+        var summary = run.Train();
+
+        var model = request.Compressed.Clone();
+        student.CopyParametersInto(model.Proto);
+        return new FineTuningOutcome(model, Describe(summary, data, request.Labels is not null, clock.Elapsed));
+    }
+
+    private string Describe(DistillationSummary summary, DistillationData data, bool labelled, TimeSpan elapsed)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        string loss = labelled
+            ? string.Create(invariant, $"{DistillationWeight:0.##}·KL(T = {Temperature:0.##}) + {1 - DistillationWeight:0.##}·cross-entropy")
+            : string.Create(invariant, $"KL(T = {Temperature:0.##}), no labels");
+        string text = string.Create(invariant,
+            $"knowledge distillation from the original model: {summary.Steps} steps of {BatchSize} rows ({summary.Epochs:0.##} epochs of {data.TrainingCount:N0} rows), {loss}, Adam {LearningRate:0.####} with {Schedule}; ");
+        text += summary.Validations == 0
+            ? "no rows held back, so the last step was kept; "
+            : string.Create(invariant, $"validated on {data.ValidationCount:N0} held-back rows: {summary.Metric} {summary.InitialScore:0.0000} before, {summary.BestScore:0.0000} kept (step {summary.BestStep}){(summary.StoppedEarly ? ", stopped early" : "")}{(summary.Diverged ? $", stopped at step {summary.Steps}: the loss diverged" : "")}; ");
+        return text + string.Create(invariant, $"{elapsed.TotalSeconds:0} s.");
+    }
+}

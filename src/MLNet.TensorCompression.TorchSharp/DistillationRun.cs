@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MLNet.TensorCompression.TorchSharp;
+
+/// <summary>
+/// One distillation run: Adam on the student's factors, validation on the held-back rows at intervals (keeping the
+/// best factors seen, the starting ones included, so a run never ends worse on validation than it began), early
+/// stopping, and progress lines with the loss, the validation metric and the time left.
+/// </summary>
+internal sealed class DistillationRun
+{
+    private const int ValidationBatchSize = 500;
+    private const double WarmupFraction = 0.05;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(15);
+
+    private readonly DistillationFineTuning _settings;
+    private readonly OnnxTorchGraph _teacher;
+    private readonly OnnxTorchGraph _student;
+    private readonly DistillationData _data;
+    private readonly Action<string>? _progress;
+    private readonly CancellationToken _cancellationToken;
+
+    public DistillationRun(DistillationFineTuning settings, OnnxTorchGraph teacher, OnnxTorchGraph student, DistillationData data, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        _settings = settings;
+        _teacher = teacher;
+        _student = student;
+        _data = data;
+        _progress = progress;
+        _cancellationToken = cancellationToken;
+    }
+
+    private string Metric => _data.ValidationLabels is not null ? "accuracy" : "agreement with the original";
+
+    public DistillationSummary Train()
+    {
+        int perEpoch = _data.BatchesPerEpoch(_settings.BatchSize);
+        int total = Math.Max(1, (int)Math.Ceiling(_settings.Epochs * perEpoch));
+        if (_settings.MaxSteps is { } cap) total = Math.Min(total, cap);
+        bool validating = _data.ValidationCount > 0;
+        int interval = _settings.ValidationInterval ?? Math.Max(1, total / 10);
+
+        var parameters = _student.Parameters.Values.ToArray();
+        using var optimizer = optim.Adam(parameters, _settings.LearningRate);
+        double initial = validating ? Validate() : double.NaN, best = initial;
+        int bestStep = 0, validations = 0, sinceImprovement = 0, step = 0;
+        bool stoppedEarly = false, diverged = false;
+        var kept = validating ? Snapshot(parameters) : null;
+        Report(string.Create(CultureInfo.InvariantCulture, $"distilling: {total} steps of {_settings.BatchSize} rows on {_data.TrainingCount:N0} rows{(validating ? string.Create(CultureInfo.InvariantCulture, $"; {Metric} on {_data.ValidationCount:N0} held-back rows before: {initial:0.0000}") : "")}"));
+
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        double runningLoss = double.NaN;
+        try
+        {
+            while (step < total)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                SetLearningRate(optimizer, LearningRateAt(step, total));
+                double loss = TrainStep(optimizer, step);
+                step++;
+                if (!double.IsFinite(loss))
+                {
+                    // The factors are lost from here on; with a validated checkpoint the run can still end well.
+                    if (kept is null)
+                        throw new InvalidOperationException($"Distillation diverged at step {step} (loss {loss}) with no held-back rows to fall back on; lower LearningRate (now {_settings.LearningRate}).");
+                    Report($"stopping: the loss diverged at step {step} (lower LearningRate, now {_settings.LearningRate}); keeping the factors of step {bestStep}");
+                    diverged = true;
+                    break;
+                }
+                runningLoss = double.IsNaN(runningLoss) ? loss : 0.95 * runningLoss + 0.05 * loss;
+
+                string validation = "";
+                if (validating && (step % interval == 0 || step == total))
+                {
+                    double score = Validate();
+                    validations++;
+                    if (score > best)
+                    {
+                        (best, bestStep, sinceImprovement) = (score, step, 0);
+                        DisposeAll(kept!);
+                        kept = Snapshot(parameters);
+                    }
+                    else sinceImprovement++;
+                    validation = string.Create(CultureInfo.InvariantCulture, $", {Metric} {score:0.0000} (best {best:0.0000})");
+                    stoppedEarly = _settings.EarlyStoppingPatience is { } patience && sinceImprovement >= patience && step < total;
+                }
+                if (validation.Length > 0 || clock.Elapsed - lastReport >= ProgressInterval || step == total)
+                {
+                    lastReport = clock.Elapsed;
+                    var left = TimeSpan.FromTicks(clock.Elapsed.Ticks / step * (total - step));
+                    Report(string.Create(CultureInfo.InvariantCulture, $"step {step}/{total} (epoch {(double)step / perEpoch:0.00}): loss {runningLoss:0.0000}{validation}; {clock.Elapsed.TotalSeconds:0} s, about {left.TotalSeconds:0} s left"));
+                }
+                if (stoppedEarly)
+                {
+                    Report($"stopping early: no improvement in {sinceImprovement} validations");
+                    break;
+                }
+            }
+            if (kept is not null) Restore(parameters, kept);
+        }
+        finally
+        {
+            if (kept is not null) DisposeAll(kept);
+        }
+        return new DistillationSummary(step, (double)step / perEpoch, validations, Metric, initial, best, bestStep, stoppedEarly, diverged);
+    }
+
+    private double TrainStep(optim.Optimizer optimizer, int step)
+    {
+        using var scope = NewDisposeScope();
+        var (inputs, labels) = _data.Batch(step, _settings.BatchSize);
+        Tensor teacherLogits;
+        using (no_grad()) teacherLogits = _teacher.Forward(inputs);
+        var studentLogits = _student.Forward(inputs);
+        var loss = Loss(studentLogits, teacherLogits, labels);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    /// <summary>
+    /// T²·KL(teacher ‖ student) at temperature T (the T² keeps its gradients on the scale of the cross-entropy's), mixed
+    /// with the cross-entropy against the true class when labels are given.
+    /// </summary>
+    private Tensor Loss(Tensor student, Tensor teacher, Tensor? labels)
+    {
+        double temperature = _settings.Temperature;
+        var teacherLog = F.log_softmax(teacher / temperature, 1);
+        var studentLog = F.log_softmax(student / temperature, 1);
+        var distillation = (teacherLog.exp() * (teacherLog - studentLog)).sum(1).mean() * (temperature * temperature);
+        if (labels is null) return distillation;
+        double weight = _settings.DistillationWeight;
+        return distillation * weight + F.cross_entropy(student, labels) * (1 - weight);
+    }
+
+    /// <summary>Accuracy on the held-back rows, or top-1 agreement with the teacher when there are no labels.</summary>
+    private double Validate()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long agree = 0;
+        int count = _data.ValidationCount;
+        for (int start = 0; start < count; start += ValidationBatchSize)
+        {
+            int length = Math.Min(ValidationBatchSize, count - start);
+            var inputs = _data.ValidationInputs.narrow(0, start, length);
+            var predicted = _student.Forward(inputs).argmax(1);
+            var truth = _data.ValidationLabels?.narrow(0, start, length) ?? _teacher.Forward(inputs).argmax(1);
+            agree += predicted.eq(truth).sum().item<long>();
+        }
+        return (double)agree / count;
+    }
+
+    private double LearningRateAt(int step, int total)
+    {
+        double peak = _settings.LearningRate;
+        if (_settings.Schedule == LearningRateSchedule.Constant) return peak;
+        int warmup = Math.Max(1, (int)(total * WarmupFraction));
+        if (step < warmup) return peak * (step + 1) / warmup;
+        double progress = (double)(step - warmup) / Math.Max(1, total - warmup);
+        return peak * 0.5 * (1 + Math.Cos(Math.PI * progress));
+    }
+
+    private static void SetLearningRate(optim.Optimizer optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+    }
+
+    private static Tensor[] Snapshot(Parameter[] parameters)
+    {
+        using var noGrad = no_grad();
+        return parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+    }
+
+    private static void Restore(Parameter[] parameters, Tensor[] values)
+    {
+        using var noGrad = no_grad();
+        for (int i = 0; i < parameters.Length; i++) parameters[i].copy_(values[i]);
+    }
+
+    private static void DisposeAll(Tensor[] tensors)
+    {
+        foreach (var t in tensors) t.Dispose();
+    }
+
+    private void Report(string line) => _progress?.Invoke(line);
+}
