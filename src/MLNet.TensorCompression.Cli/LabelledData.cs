@@ -5,8 +5,8 @@ using MLNet.TensorCompression.Data;
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary>
-/// Labelled samples for <c>evaluate</c>: an IDX image file with its label file beside it (…images.idx3-ubyte →
-/// …labels.idx1-ubyte, pixels scaled to [0, 1]), or a CSV file whose rows are "label,value,value,…" (a header row is skipped
+/// Labelled samples for <c>evaluate</c>: an IDX image file, gzipped or not, with its label file beside it (…images.idx3-ubyte →
+/// …labels.idx1-ubyte, or MNIST's own names …images-idx3-ubyte.gz → …labels-idx1-ubyte.gz; pixels scaled to [0, 1]), or a CSV file whose rows are "label,value,value,…" (a header row is skipped
 /// when its first field is not a number).
 /// </summary>
 internal static class LabelledData
@@ -14,7 +14,7 @@ internal static class LabelledData
     public static (CalibrationSet Samples, int[] Labels) Read(string path, string inputName, IReadOnlyList<long> sampleShape)
     {
         if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return ReadCsv(path, inputName, sampleShape);
-        var labelsPath = path.Replace("images.idx3", "labels.idx1", StringComparison.Ordinal);
+        var labelsPath = path.Replace("images.idx3", "labels.idx1", StringComparison.Ordinal).Replace("images-idx3", "labels-idx1", StringComparison.Ordinal);
         if (labelsPath == path || !File.Exists(labelsPath))
             throw new UsageException($"--data '{path}': an IDX image file needs its labels beside it as '…labels.idx1-ubyte' (looked for '{labelsPath}'), or give a .csv file");
         var (pixels, _, _, _) = IdxFile.ReadImages(path);

@@ -71,6 +71,24 @@ public sealed class CommandLineToolTests
     }
 
     [TestMethod]
+    public void EvaluateReadsGzippedIdxFilesUnderMnistsOwnNames()
+    {
+        using var directory = new TemporaryDirectory();
+        foreach (var (committed, mnistName) in new[] { ("fashion-test-2000-images.idx3-ubyte", "t10k-images-idx3-ubyte.gz"), ("fashion-test-2000-labels.idx1-ubyte", "t10k-labels-idx1-ubyte.gz") })
+        {
+            using var input = File.OpenRead(Samples.SampleData.Path(committed));
+            using var gzip = new System.IO.Compression.GZipStream(File.Create(directory.File(mnistName)), System.IO.Compression.CompressionLevel.Fastest);
+            input.CopyTo(gzip);
+        }
+
+        var (code, stdout, stderr) = Run("evaluate", TestModels.Path("lenet5-fashion.onnx"), "--data", directory.File("t10k-images-idx3-ubyte.gz"), "--json");
+
+        Assert.AreEqual(0, code, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.AreEqual(0.917, json.RootElement.GetProperty("accuracy").GetDouble(), 0.002);
+    }
+
+    [TestMethod]
     public void EvaluateReportsTheSampleAccuracyFromIdxAndCsv()
     {
         var images = Samples.SampleData.Path("fashion-test-2000-images.idx3-ubyte");
