@@ -45,7 +45,7 @@ public sealed class DistillationFineTuning : FineTuning
     /// <summary>Fraction of the rows held back to validate on (never trained on). Default 0.05; 0 validates on nothing and keeps the last step.</summary>
     public double ValidationFraction { get; set; } = 0.05;
 
-    /// <summary>Steps between validations; null (default): about ten per run.</summary>
+    /// <summary>Steps between validations; null (default): about five per run.</summary>
     public int? ValidationInterval { get; set; }
 
     /// <summary>Stop after this many validations in a row without improvement; null (default): never stop early.</summary>
@@ -63,7 +63,7 @@ public sealed class DistillationFineTuning : FineTuning
         Require(double.IsFinite(Temperature) && Temperature > 0, nameof(Temperature), Temperature, "Temperature must be positive, e.g. 4.");
         Require(DistillationWeight is >= 0 and <= 1, nameof(DistillationWeight), DistillationWeight, "DistillationWeight must be in [0, 1].");
         Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
-        Require(ValidationInterval is null or > 0, nameof(ValidationInterval), ValidationInterval, "ValidationInterval must be at least 1, or null for about ten validations per run.");
+        Require(ValidationInterval is null or > 0, nameof(ValidationInterval), ValidationInterval, "ValidationInterval must be at least 1, or null for about five validations per run.");
         Require(EarlyStoppingPatience is null or > 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must be at least 1, or null to never stop early.");
     }
 

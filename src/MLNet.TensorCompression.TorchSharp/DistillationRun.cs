@@ -13,8 +13,11 @@ namespace MLNet.TensorCompression.TorchSharp;
 /// </summary>
 internal sealed class DistillationRun
 {
-    private const int ValidationBatchSize = 500;
+    // Measured on VGG (2 cores): 3,000 rows take 2.4 s in batches of 64–256 and 3.2–4.2 s in batches of 500.
+    private const int ValidationBatchSize = 128;
     private const double WarmupFraction = 0.05;
+    // On the VGG sample one validation of 5 % of the rows costs 2.4 s against an epoch's 180 s; five keep the total under 7 %.
+    private const int DefaultValidations = 5;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(15);
 
     private readonly DistillationFineTuning _settings;
@@ -42,7 +45,7 @@ internal sealed class DistillationRun
         int total = Math.Max(1, (int)Math.Ceiling(_settings.Epochs * perEpoch));
         if (_settings.MaxSteps is { } cap) total = Math.Min(total, cap);
         bool validating = _data.ValidationCount > 0;
-        int interval = _settings.ValidationInterval ?? Math.Max(1, total / 10);
+        int interval = _settings.ValidationInterval ?? Math.Max(1, total / DefaultValidations);
 
         var parameters = _student.Parameters.Values.ToArray();
         using var optimizer = optim.Adam(parameters, _settings.LearningRate);
@@ -142,12 +145,13 @@ internal sealed class DistillationRun
     /// <summary>Accuracy on the held-back rows, or top-1 agreement with the teacher when there are no labels.</summary>
     private double Validate()
     {
-        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long agree = 0;
         int count = _data.ValidationCount;
         for (int start = 0; start < count; start += ValidationBatchSize)
         {
+            // A scope per batch: the executor keeps every intermediate until its scope ends.
+            using var scope = NewDisposeScope();
             int length = Math.Min(ValidationBatchSize, count - start);
             var inputs = _data.ValidationInputs.narrow(0, start, length);
             var predicted = _student.Forward(inputs).argmax(1);

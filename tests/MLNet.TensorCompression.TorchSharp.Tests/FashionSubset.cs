@@ -25,6 +25,12 @@ internal static class FashionSubset
 
     public static FashionRow[] TrainingRows(int count) => Rows(Training(count));
 
+    /// <summary>The first <paramref name="count"/> test images as one batch, with its shape [count, 1, 28, 28].</summary>
+    public static (float[] Pixels, long[] Shape) TestBatch(int count) => (Test(count).Samples.Data, [count, 1, 28, 28]);
+
+    /// <summary>The classes of the first <paramref name="count"/> test images, as torch's int64 labels.</summary>
+    public static long[] TestLabels(int count) => Test(count).Labels.Select(l => (long)l).ToArray();
+
     public static FashionRow[] TestRows(int count) => Rows(Test(count));
 
     private static FashionRow[] Rows((CalibrationSet Samples, int[] Labels) data) =>

@@ -14,7 +14,7 @@ public sealed class OnnxTorchGraphForwardTests
     [DataRow("vgg-fashion.onnx")]
     public void OriginalModelMatchesOnnxRuntime(string modelFile)
     {
-        var (pixels, shape) = SampleImages.First(BatchSize);
+        var (pixels, shape) = FashionSubset.TestBatch(BatchSize);
         GraphAgreement.AssertAgrees(OnnxModel.Load(TestModels.Path(modelFile)), pixels, shape, modelFile);
     }
 
@@ -33,7 +33,7 @@ public sealed class OnnxTorchGraphForwardTests
         var options = new CompressionOptions { MaxRank = 8, ExecutionMode = mode, Policy = policy, Inline = inline };
         var model = CompressedSamples.Get(modelFile, options);
         Assert.AreNotEqual(0, model.Proto.Functions.Count + (inline ? 1 : 0), "the function form calls model-local functions");
-        var (pixels, shape) = SampleImages.First(BatchSize);
+        var (pixels, shape) = FashionSubset.TestBatch(BatchSize);
         GraphAgreement.AssertAgrees(model, pixels, shape, $"{modelFile} {mode} {policy} inline={inline}");
     }
 }

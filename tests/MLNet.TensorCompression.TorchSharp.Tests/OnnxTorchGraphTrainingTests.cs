@@ -54,8 +54,8 @@ public sealed class OnnxTorchGraphTrainingTests
     public void BackwardReachesEveryFactorAndNoFrozenTensor(LayerExecutionMode mode)
     {
         using var graph = OnnxTorchGraph.Create(CompressedLeNet(mode), trainFactors: true);
-        var (pixels, shape) = SampleImages.First(16);
-        var labels = SampleImages.Labels(16);
+        var (pixels, shape) = FashionSubset.TestBatch(16);
+        var labels = FashionSubset.TestLabels(16);
         using (NewDisposeScope())
         {
             var logits = graph.Forward(tensor(pixels, shape));
@@ -80,7 +80,7 @@ public sealed class OnnxTorchGraphTrainingTests
     {
         var compressed = CompressedLeNet();
         using var graph = OnnxTorchGraph.Create(compressed, trainFactors: true);
-        var (pixels, shape) = SampleImages.First(32);
+        var (pixels, shape) = FashionSubset.TestBatch(32);
         var before = OrtScoring.Run(compressed.ToBytes(), pixels, shape);
 
         using (no_grad())
