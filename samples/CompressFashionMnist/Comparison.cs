@@ -29,7 +29,7 @@ internal sealed class Comparison(MLContext mlContext, string modelPath, IDataVie
     /// </summary>
     public ResultRow MeasureFineTuned(CompressionPolicy policy, double targetRatio, int calibrationRows, IDataView training, long trainingRows, double epochs) =>
         Measure(policy, targetRatio, calibrationRows, training, new DistillationFineTuning { Epochs = epochs },
-            $"{calibrationRows:N0} rows + distillation, {epochs:0.#} epoch{(epochs == 1 ? "" : "s")} of {trainingRows:N0} rows");
+            $"{calibrationRows:N0} rows + distillation, {epochs:0.#} epoch{(epochs == 1 ? "" : "s")} of {trainingRows:N0} rows (5 % held back)");
 
     private ResultRow Measure(CompressionPolicy policy, double targetRatio, int calibrationRows, IDataView data, FineTuning? fineTuning, string calibrationDescription)
     {

@@ -33,7 +33,10 @@ public sealed class HybridCompressionTransformer : ITransformer, IDisposable
     /// <summary>What was compressed and how: per layer format, ranks, sizes, errors; and what calibration did.</summary>
     public CompressionReport Report { get; }
 
-    /// <summary>The factorised weight of every compressed layer, in graph order.</summary>
+    /// <summary>
+    /// The factorised weight of every compressed layer, in graph order, as the decomposition and layer-wise re-fit left
+    /// it; with <see cref="HybridCompressionOptions.FineTuning"/> the compressed model holds the fine-tuned factors instead.
+    /// </summary>
     public IReadOnlyList<FactorizedWeight> Factorizations { get; }
 
     /// <summary>Whether ML.NET can map single rows (prediction engines); true for ONNX scoring, as ML.NET's ONNX transformer reports.</summary>
