@@ -20,6 +20,9 @@ public abstract class FineTuning
     /// </returns>
     public abstract FineTuningOutcome Run(FineTuningRequest request);
 
+    /// <summary>A copy with the same settings, so an estimator keeps what it was built with when the caller changes these.</summary>
+    internal FineTuning Copy() => (FineTuning)MemberwiseClone();
+
     /// <summary>Throws an exception naming the first setting that is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; <see cref="ArgumentException.ParamName"/> names it.</exception>
     public virtual void Validate()

@@ -66,7 +66,8 @@ public sealed class HybridCompressionOptions
     /// <summary>
     /// End-to-end training of the factors after the layer-wise re-fit, on the rows of the data passed to Fit (up to
     /// <see cref="TensorCompression.FineTuning.MaxRows"/>), with <see cref="LabelColumnName"/> when set; e.g.
-    /// <c>DistillationFineTuning</c> from the package MLNet.TensorCompression.TorchSharp. Null (default): none.
+    /// <c>DistillationFineTuning</c> from the package MLNet.TensorCompression.TorchSharp. Null (default): none. The
+    /// estimator takes a shallow copy when it is created, as it does of every option.
     /// </summary>
     public FineTuning? FineTuning { get; set; }
 
@@ -120,7 +121,7 @@ public sealed class HybridCompressionOptions
             LabelColumnName = LabelColumnName,
             Progress = Progress,
             Seed = Seed,
-            FineTuning = FineTuning,
+            FineTuning = FineTuning?.Copy(),
         };
         foreach (var layerOverride in LayerOverrides)
             copy.LayerOverrides.Add(layerOverride);

@@ -9,21 +9,28 @@ public sealed class FineTuningSeamTests
 {
     private static readonly string LeNet = TestModels.Path("lenet5-fashion.onnx");
 
-    /// <summary>Records the request and returns the compressed model with one bias scaled, so the tests can see the returned model is the one used.</summary>
-    private sealed class RecordingFineTuning : FineTuning
+    /// <summary>What the estimator's copy of a <see cref="RecordingFineTuning"/> saw and did.</summary>
+    private sealed class Recording
     {
-        public FineTuningRequest? Request { get; private set; }
-        public string? ChangedTensor { get; private set; }
+        public FineTuningRequest? Request { get; set; }
+        public string? ChangedTensor { get; set; }
+    }
 
+    /// <summary>
+    /// Records the request and returns the compressed model with one bias shifted, so the tests can see the returned model
+    /// is the one used. The estimator runs a copy of its options' instance; the copy shares the recording.
+    /// </summary>
+    private sealed class RecordingFineTuning(Recording recording) : FineTuning
+    {
         public override FineTuningOutcome Run(FineTuningRequest request)
         {
-            Request = request;
+            recording.Request = request;
             var model = request.Compressed.Clone();
             var bias = model.Graph.Initializer.Last(t => t.Dims.Count == 1 && t.DataType == 1);
             var data = FloatTensorProto.Read(bias);
             for (int i = 0; i < data.Data.Length; i++) data.Data[i] += 5;
             model.Graph.Initializer[model.Graph.Initializer.IndexOf(bias)] = data.ToTensorProto();
-            ChangedTensor = bias.Name;
+            recording.ChangedTensor = bias.Name;
             return new FineTuningOutcome(model, "recorded");
         }
     }
@@ -32,8 +39,8 @@ public sealed class FineTuningSeamTests
     public void FitPassesEveryRowWithLabelsAndScoresWithTheTunedModel()
     {
         var mlContext = new MLContext();
-        var fineTuning = new RecordingFineTuning();
-        var options = new HybridCompressionOptions { CalibrationRows = 0, MaxRank = 8, LabelColumnName = "Label", FineTuning = fineTuning, Seed = 7 };
+        var fineTuning = new Recording();
+        var options = new HybridCompressionOptions { CalibrationRows = 0, MaxRank = 8, LabelColumnName = "Label", FineTuning = new RecordingFineTuning(fineTuning), Seed = 7 };
 
         using var transformer = mlContext.Transforms.CompressHybrid(LeNet, options).Fit(FashionImages.Load(mlContext, 40));
 
@@ -56,8 +63,8 @@ public sealed class FineTuningSeamTests
     public void MaxRowsLimitsTheRowsAndNoLabelColumnMeansNoLabels()
     {
         var mlContext = new MLContext();
-        var fineTuning = new RecordingFineTuning { MaxRows = 12 };
-        var options = new HybridCompressionOptions { CalibrationRows = 0, MaxRank = 8, FineTuning = fineTuning };
+        var fineTuning = new Recording();
+        var options = new HybridCompressionOptions { CalibrationRows = 0, MaxRank = 8, FineTuning = new RecordingFineTuning(fineTuning) { MaxRows = 12 } };
 
         using var transformer = mlContext.Transforms.CompressHybrid(LeNet, options).Fit(FashionImages.Load(mlContext, 40));
 
@@ -70,12 +77,12 @@ public sealed class FineTuningSeamTests
     {
         var mlContext = new MLContext();
         var empty = mlContext.Data.LoadFromEnumerable(Array.Empty<FashionImage>());
-        var estimator = mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { CalibrationRows = 0, FineTuning = new RecordingFineTuning() });
+        var estimator = mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { CalibrationRows = 0, FineTuning = new RecordingFineTuning(new Recording()) });
         var error = Assert.ThrowsExactly<ArgumentException>(() => estimator.Fit(empty));
         Assert.Contains("FineTuning is set but the input has no rows", error.Message);
 
         var invalid = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
-            mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { FineTuning = new RecordingFineTuning { MaxRows = 0 } }));
+            mlContext.Transforms.CompressHybrid(LeNet, new HybridCompressionOptions { FineTuning = new RecordingFineTuning(new Recording()) { MaxRows = 0 } }));
         Assert.AreEqual("MaxRows", invalid.ParamName);
     }
 }

@@ -92,6 +92,8 @@ public sealed class HybridCompressionOptionsTests
         var copy = options.Clone();
         options.LayerOverrides.Clear();
         options.MaxRank = 99;
+        options.FineTuning!.MaxRows = 99;
+        Assert.AreNotSame(options.FineTuning, copy.FineTuning, "the copy has its own fine-tuning settings");
 
         foreach (var property in typeof(HybridCompressionOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
             Assert.AreEqual(NonDefaultValue(property.PropertyType, progress), property.GetValue(copy), property.Name);
@@ -100,6 +102,14 @@ public sealed class HybridCompressionOptionsTests
         foreach (var setting in typeof(CompressionOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
             Assert.AreEqual(typeof(HybridCompressionOptions).GetProperty(setting.Name)!.GetValue(copy), setting.GetValue(copy.CompressionOptions), setting.Name);
         Assert.AreSame(copy.LayerOverrides.Single(), copy.CompressionOptions.LayerOverrides.Single());
+    }
+
+    /// <summary>Equal by settings, so the estimator's copy compares equal to the caller's instance.</summary>
+    private sealed class SettingsOnlyFineTuning : FineTuning
+    {
+        public override FineTuningOutcome Run(FineTuningRequest request) => throw new NotSupportedException();
+        public override bool Equals(object? other) => other is SettingsOnlyFineTuning tuning && tuning.MaxRows == MaxRows;
+        public override int GetHashCode() => MaxRows.GetHashCode();
     }
 
     // A record: equal by value, so the copy's Refit compares equal to this one.
@@ -117,6 +127,7 @@ public sealed class HybridCompressionOptionsTests
             _ when underlying == typeof(string) => "Label",
             _ when underlying == typeof(Action<string>) => progress,
             _ when underlying == typeof(RefitOptions) => NonDefaultRefit,
+            _ when underlying == typeof(FineTuning) => new SettingsOnlyFineTuning { MaxRows = 11 },
             _ => throw new AssertFailedException($"No test value for options of type {type}; extend NonDefaultValue."),
         };
     }
