@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.TensorCompression.Calibration;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tests.MLNet;
 
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
@@ -105,8 +106,8 @@ public sealed class DistillationFineTuningTests
     public void TheEstimatorDecomposesRefitsAndDistilsAndTheSavedModelScoresInOnnxRuntime()
     {
         var mlContext = new MLContext(seed: 0);
-        var training = mlContext.Data.LoadFromEnumerable(FashionSubset.TrainingRows(1000));
-        var test = mlContext.Data.LoadFromEnumerable(FashionSubset.TestRows(1000));
+        var training = FashionImages.LoadTraining(mlContext, 1000);
+        var test = FashionImages.Load(mlContext, 1000);
         var options = new HybridCompressionOptions
         {
             TargetCompressionRatio = 10,

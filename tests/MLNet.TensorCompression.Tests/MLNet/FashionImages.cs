@@ -43,7 +43,10 @@ internal static class FashionImages
     public static float[] Pixels(int count) => Take(count).SelectMany(image => image.Input).ToArray();
 
     /// <summary>The first <paramref name="count"/> images of the committed training subset (calibration data, disjoint from the test images).</summary>
-    public static IDataView LoadTraining(MLContext mlContext, int count) => mlContext.Data.LoadFromEnumerable(Training.Value[..count]);
+    public static IDataView LoadTraining(MLContext mlContext, int count) => mlContext.Data.LoadFromEnumerable(TakeTraining(count));
+
+    /// <summary>The first <paramref name="count"/> images of the committed training subset; the arrays are shared, do not change them.</summary>
+    public static FashionImage[] TakeTraining(int count) => Training.Value[..count];
 
     private static FashionImage[] Read(string stem)
     {
