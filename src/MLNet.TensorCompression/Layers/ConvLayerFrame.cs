@@ -81,13 +81,7 @@ internal static class ConvLayerFrame
         var state = chain.Emit(body, spatial, io.Factor);
         var outputGrid = body.ShapeSlice("output_grid", spatial, 2, long.MaxValue);
         var outputShape = body.Node("Concat", "output_shape", [body.LayerInts("output_channels", [0, layer.OutputSize]), outputGrid], OnnxAttributes.Int("axis", 0));
-        if (io.Bias is null)
-        {
-            body.NodeTo("Reshape", "output", io.Output, [state, outputShape]);
-            return;
-        }
-        var unbiased = body.Node("Reshape", "unbiased", [state, outputShape]);
-        body.NodeTo("Add", "output", io.Output, [unbiased, io.Bias]);
+        body.NodeToBiasedOutput("Reshape", [state, outputShape], io);
     }
 
     /// <summary>

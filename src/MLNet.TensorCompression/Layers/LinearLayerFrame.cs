@@ -66,13 +66,7 @@ internal static class LinearLayerFrame
             var leading = body.ShapeSlice("leading_dims", x, 0, -2);
             outputShape = body.Node("Concat", "output_shape", [leading, outputSize, columns], OnnxAttributes.Int("axis", 0));
         }
-        if (io.Bias is null)
-        {
-            body.NodeTo("Reshape", "output", io.Output, [state, outputShape]);
-            return;
-        }
-        var unbiased = body.Node("Reshape", "unbiased", [state, outputShape]);
-        body.NodeTo("Add", "output", io.Output, [unbiased, io.Bias]);
+        body.NodeToBiasedOutput("Reshape", [state, outputShape], io);
     }
 
     /// <summary>
@@ -100,14 +94,7 @@ internal static class LinearLayerFrame
             body.NodeTo("Gemm", "output", io.Output, io.Bias is null ? [io.Input, weight] : [io.Input, weight, io.Bias], OnnxAttributes.Int("transB", 1));
             return;
         }
-        string[] operands = layer.WeightOnLeft ? [weight, io.Input] : [io.Input, weight];
-        if (io.Bias is null)
-        {
-            body.NodeTo("MatMul", "output", io.Output, operands);
-            return;
-        }
-        var product = body.Node("MatMul", "unbiased", operands);
-        body.NodeTo("Add", "output", io.Output, [product, io.Bias]);
+        body.NodeToBiasedOutput("MatMul", layer.WeightOnLeft ? [weight, io.Input] : [io.Input, weight], io);
     }
 
     // A Gemm layer keeps its Gemm (its input is 2-D by definition); MatMul layers keep MatMul, which takes any rank.

@@ -60,6 +60,21 @@ internal sealed class OpBodyBuilder
     public void NodeTo(string opType, string label, string output, IReadOnlyList<string> inputs, params AttributeProto[] attributes) =>
         Add(opType, LocalName(label), output, inputs, attributes);
 
+    /// <summary>
+    /// Writes a layer's last node, <paramref name="opType"/> on <paramref name="inputs"/>: straight to the layer's output,
+    /// or, when the layer has a bias, to an intermediate that the bias is then added to.
+    /// </summary>
+    public void NodeToBiasedOutput(string opType, IReadOnlyList<string> inputs, OpBodyNames io)
+    {
+        if (io.Bias is null)
+        {
+            NodeTo(opType, "output", io.Output, inputs);
+            return;
+        }
+        var unbiased = Node(opType, "unbiased", inputs);
+        NodeTo("Add", "output", io.Output, [unbiased, io.Bias]);
+    }
+
     private void Add(string opType, string name, string output, IReadOnlyList<string> inputs, AttributeProto[] attributes)
     {
         var node = new NodeProto { OpType = opType, Name = name };

@@ -100,7 +100,7 @@ public static class FloatTensorProto
             (int)DataType.Float => ReadFloatElements(tensor, shape, (int)elementCount),
             (int)DataType.Double => ReadDoubleElements(tensor, shape, (int)elementCount),
             _ => throw new OnnxModelException(
-                $"Tensor '{name}' has element type {DataTypeName(tensor.DataType)}; only FLOAT and DOUBLE tensors can be read as float data."),
+                $"Tensor '{name}' has element type {ElementTypeNames.Of(tensor.DataType)}; only FLOAT and DOUBLE tensors can be read as float data."),
         };
         return new FloatTensorData(name, shape, data);
     }
@@ -171,9 +171,4 @@ public static class FloatTensorProto
                 $"Tensor '{tensor.Name}' has shape {OnnxShape.Format<int>(shape)} ({elementCount} elements) but its {typedField} holds {storedCount} values.");
         }
     }
-
-    /// <summary>The ONNX name of an element type, e.g. "INT64", or its number if it is not known.</summary>
-    private static string DataTypeName(int dataType) =>
-        TensorProto.Descriptor.EnumTypes.Single(e => e.Name == nameof(DataType)).FindValueByNumber(dataType)?.Name
-        ?? $"number {dataType}";
 }
