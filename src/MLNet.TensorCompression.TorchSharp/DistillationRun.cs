@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace MLNet.TensorCompression.TorchSharp;
 
@@ -49,7 +48,10 @@ internal sealed class DistillationRun
 
         var parameters = _student.Parameters.Values.ToArray();
         using var optimizer = optim.Adam(parameters, _settings.LearningRate);
-        double initial = validating ? Validate() : double.NaN, best = initial;
+        // Without labels the student is scored against the teacher's classes, which do not change: predict them once.
+        using var teacherClasses = validating && _data.ValidationLabels is null ? Predictions(_teacher) : null;
+        var validationTargets = _data.ValidationLabels ?? teacherClasses;
+        double initial = validating ? Validate(validationTargets!) : double.NaN, best = initial;
         int bestStep = 0, validations = 0, sinceImprovement = 0, step = 0;
         bool stoppedEarly = false, diverged = false;
         var kept = validating ? Snapshot(parameters) : null;
@@ -80,7 +82,7 @@ internal sealed class DistillationRun
                 string validation = "";
                 if (validating && (step % interval == 0 || step == total))
                 {
-                    double score = Validate();
+                    double score = Validate(validationTargets!);
                     validations++;
                     if (score > best)
                     {
@@ -120,45 +122,41 @@ internal sealed class DistillationRun
         Tensor teacherLogits;
         using (no_grad()) teacherLogits = _teacher.Forward(inputs);
         var studentLogits = _student.Forward(inputs);
-        var loss = Loss(studentLogits, teacherLogits, labels);
+        var loss = DistillationLoss.Compute(studentLogits, teacherLogits, labels, _settings.Temperature, _settings.DistillationWeight);
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
         return loss.item<float>();
     }
 
-    /// <summary>
-    /// T²·KL(teacher ‖ student) at temperature T (the T² keeps its gradients on the scale of the cross-entropy's), mixed
-    /// with the cross-entropy against the true class when labels are given.
-    /// </summary>
-    private Tensor Loss(Tensor student, Tensor teacher, Tensor? labels)
+    /// <summary>The fraction of held-back rows the student classifies as <paramref name="targets"/> says.</summary>
+    private double Validate(Tensor targets)
     {
-        double temperature = _settings.Temperature;
-        var teacherLog = F.log_softmax(teacher / temperature, 1);
-        var studentLog = F.log_softmax(student / temperature, 1);
-        var distillation = (teacherLog.exp() * (teacherLog - studentLog)).sum(1).mean() * (temperature * temperature);
-        if (labels is null) return distillation;
-        double weight = _settings.DistillationWeight;
-        return distillation * weight + F.cross_entropy(student, labels) * (1 - weight);
+        using var scope = NewDisposeScope();
+        using var predicted = Predictions(_student);
+        return predicted.eq(targets).sum().item<long>() / (double)_data.ValidationCount;
     }
 
-    /// <summary>Accuracy on the held-back rows, or top-1 agreement with the teacher when there are no labels.</summary>
-    private double Validate()
+    /// <summary>The top-1 class <paramref name="graph"/> gives each held-back row, int64 [rows], outside any dispose scope.</summary>
+    private Tensor Predictions(OnnxTorchGraph graph)
     {
         using var noGrad = no_grad();
-        long agree = 0;
-        int count = _data.ValidationCount;
-        for (int start = 0; start < count; start += ValidationBatchSize)
+        var batches = new List<Tensor>();
+        try
         {
-            // A scope per batch: the executor keeps every intermediate until its scope ends.
-            using var scope = NewDisposeScope();
-            int length = Math.Min(ValidationBatchSize, count - start);
-            var inputs = _data.ValidationInputs.narrow(0, start, length);
-            var predicted = _student.Forward(inputs).argmax(1);
-            var truth = _data.ValidationLabels?.narrow(0, start, length) ?? _teacher.Forward(inputs).argmax(1);
-            agree += predicted.eq(truth).sum().item<long>();
+            for (int start = 0; start < _data.ValidationCount; start += ValidationBatchSize)
+            {
+                // A scope per batch: the executor keeps every intermediate until its scope ends.
+                using var scope = NewDisposeScope();
+                var inputs = _data.ValidationInputs.narrow(0, start, Math.Min(ValidationBatchSize, _data.ValidationCount - start));
+                batches.Add(graph.Forward(inputs).argmax(1).DetachFromDisposeScope());
+            }
+            return cat(batches, 0).DetachFromDisposeScope();
         }
-        return (double)agree / count;
+        finally
+        {
+            DisposeAll(batches.ToArray());
+        }
     }
 
     private double LearningRateAt(int step, int total)

@@ -26,6 +26,7 @@ public static class TrainingStepTime
         using var teacher = OnnxTorchGraph.Create(original, trainFactors: false);
         output.WriteLine($"{Path.GetFileName(modelPath)}: median ms per training step at batch {BatchSize}, {get_num_threads()} threads, {Rounds}×{StepsPerRound} steps each, alternating");
 
+        var defaults = new DistillationFineTuning();
         foreach (var (name, options) in new (string, CompressionOptions)[]
         {
             ("Hybrid target 20x, Auto", new() { TargetCompressionRatio = 20 }),
@@ -41,9 +42,7 @@ public static class TrainingStepTime
             {
                 Tensor target;
                 using (no_grad()) target = teacher.Forward(inputs);
-                var logits = student.Forward(inputs);
-                var loss = (F.log_softmax(target / 4, 1).exp() * (F.log_softmax(target / 4, 1) - F.log_softmax(logits / 4, 1))).sum(1).mean() * 16;
-                Train(studentOptimizer, loss);
+                Train(studentOptimizer, DistillationLoss.Compute(student.Forward(inputs), target, labels, defaults.Temperature, defaults.DistillationWeight));
             };
             for (int i = 0; i < WarmupSteps; i++) { Time(denseStep, 1); Time(distillStep, 1); }
             var denseTimes = new List<double>();
