@@ -1,6 +1,7 @@
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using static MLNet.TensorCompression.TorchSharp.Tests.TinyModels;
+using static MLNet.TensorCompression.Tests.Finder.TestGraph;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 
 namespace MLNet.TensorCompression.TorchSharp.Tests;

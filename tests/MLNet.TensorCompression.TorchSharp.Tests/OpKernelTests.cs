@@ -1,6 +1,7 @@
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using static MLNet.TensorCompression.TorchSharp.Tests.TinyModels;
+using static MLNet.TensorCompression.Tests.Finder.TestGraph;
 using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
 
 namespace MLNet.TensorCompression.TorchSharp.Tests;

@@ -1,13 +1,15 @@
-using System.Text;
-using Google.Protobuf;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Tests.Finder;
 using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
-/// <summary>Builds small ONNX models by hand: one float input "x", one float output "y".</summary>
+/// <summary>
+/// Builds small ONNX models by hand: one float input "x", one float output "y", any opset, optional functions. Attribute
+/// makers are the core suite's <see cref="TestGraph"/> ones.
+/// </summary>
 internal static class TinyModels
 {
     public static ModelProto Model(long opset, long[] inputShape, IEnumerable<NodeProto> nodes, IEnumerable<TensorProto>? initializers = null, IEnumerable<FunctionProto>? functions = null)
@@ -49,31 +51,12 @@ internal static class TinyModels
         return node;
     }
 
-    public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeType.Int, I = value };
-
-    public static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeType.Float, F = value };
-
-    public static AttributeProto Ints(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeType.Ints };
-        attribute.Ints.Add(values);
-        return attribute;
-    }
-
-    public static AttributeProto String(string name, string value) =>
-        new() { Name = name, Type = AttributeType.String, S = ByteString.CopyFrom(value, Encoding.UTF8) };
-
     public static AttributeProto Reference(string name, string callerName, AttributeType type) =>
         new() { Name = name, RefAttrName = callerName, Type = type };
 
     /// <summary>A FLOAT initializer of seeded random values in [-1, 1).</summary>
-    public static TensorProto RandomFloats(string name, int seed, params long[] shape)
-    {
-        var random = new Random(seed);
-        var data = new float[shape.Aggregate(1L, (p, s) => p * s)];
-        for (var i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
-        return FloatTensorProto.Create(name, shape, data);
-    }
+    public static TensorProto RandomFloats(string name, int seed, params long[] shape) =>
+        FloatTensorProto.Create(name, shape, TestGraph.Values((int)shape.Aggregate(1L, (p, s) => p * s), seed));
 
     public static TensorProto Int64s(string name, params long[] values)
     {
