@@ -139,15 +139,8 @@ public sealed class DistillationFineTuningTests
 
     private static double Accuracy(MLContext mlContext, ITransformer scorer, IDataView data)
     {
-        // Copied row by row: the cursor reuses one buffer.
-        var logits = scorer.Transform(data).GetColumn<VBuffer<float>>("logits").Select(v => v.DenseValues().ToArray()).ToArray();
+        var logits = mlContext.Data.CreateEnumerable<LogitsRow>(scorer.Transform(data), reuseRowObject: false).Select(row => row.Logits);
         var labels = data.GetColumn<float>("Label").ToArray();
-        int correct = 0;
-        for (int i = 0; i < labels.Length; i++)
-        {
-            var values = logits[i];
-            if (Array.IndexOf(values, values.Max()) == (int)labels[i]) correct++;
-        }
-        return (double)correct / labels.Length;
+        return logits.Zip(labels).Count(pair => Array.IndexOf(pair.First, pair.First.Max()) == (int)pair.Second) / (double)labels.Length;
     }
 }
