@@ -204,9 +204,6 @@ public static class OnnxModelCompressor
     private static string NamePrefix(string layerName, int index) =>
         $"tc{index}_" + new string(layerName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray()).Trim('_');
 
-    private static HashSet<string> RealGraphInputs(GraphProto graph)
-    {
-        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        return graph.Input.Select(v => v.Name).Where(name => !initializers.Contains(name)).ToHashSet(StringComparer.Ordinal);
-    }
+    private static HashSet<string> RealGraphInputs(GraphProto graph) =>
+        GraphInputs.Fed(graph).Select(input => input.Name).ToHashSet(StringComparer.Ordinal);
 }

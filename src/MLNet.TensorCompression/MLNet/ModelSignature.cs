@@ -24,10 +24,7 @@ internal sealed class ModelSignature
     /// <summary>The signature of <paramref name="model"/>'s main graph.</summary>
     public static ModelSignature Of(OnnxModel model)
     {
-        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        return new ModelSignature(
-            model.Graph.Input.Where(input => !initializers.Contains(input.Name)).ToArray(),
-            model.Graph.Output.ToArray());
+        return new ModelSignature(GraphInputs.Fed(model.Graph), model.Graph.Output.ToArray());
     }
 
     /// <summary>Names of the inputs that data must feed, in graph order.</summary>

@@ -34,8 +34,7 @@ internal static class GraphOutputShapes
 
     private static bool FirstInputHasSymbolicBatch(GraphProto graph)
     {
-        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var first = graph.Input.FirstOrDefault(i => !initializers.Contains(i.Name))?.Type?.TensorType?.Shape?.Dim.FirstOrDefault();
+        var first = GraphInputs.Fed(graph).FirstOrDefault()?.Type?.TensorType?.Shape?.Dim.FirstOrDefault();
         return first is not null && first.ValueCase != Dimension.ValueOneofCase.DimValue;
     }
 }

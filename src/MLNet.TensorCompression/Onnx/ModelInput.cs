@@ -10,8 +10,7 @@ internal static class ModelInput
     /// <exception cref="ArgumentException">The model has several inputs, or the input's sizes after the batch axis are not fixed.</exception>
     public static (string Name, long[] SampleShape) SingleWithFixedSample(OnnxModel model)
     {
-        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var inputs = model.Graph.Input.Where(i => !initializers.Contains(i.Name)).ToArray();
+        var inputs = GraphInputs.Fed(model.Graph);
         if (inputs.Length != 1)
             throw new ArgumentException($"The model has {inputs.Length} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); calibration and evaluation feed exactly one.", nameof(model));
         var dims = inputs[0].Type?.TensorType?.Shape?.Dim;

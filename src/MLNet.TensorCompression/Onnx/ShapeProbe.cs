@@ -39,9 +39,8 @@ internal static class ShapeProbe
             return new MeasuredShapes(shapes, null);
         }
 
-        var initializers = graph.Initializer.Select(initializer => initializer.Name).ToHashSet(StringComparer.Ordinal);
         var feeds = new List<(string Name, long[] Shape)>();
-        foreach (var input in graph.Input.Where(input => !initializers.Contains(input.Name)))
+        foreach (var input in GraphInputs.Fed(graph))
         {
             var problem = FeedProblem(input);
             if (problem is not null)
