@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using CompressFashionMnist;
 using Microsoft.ML;
 using MLNet.TensorCompression;
+using MLNet.TensorCompression.Decomposition;
 
 // Compresses a Fashion-MNIST CNN with mlContext.Transforms.CompressHybrid in several configurations and prints a
 // Markdown table of ML.NET's metrics, sizes and latency for each. Usage: [--quick] [--model PATH]

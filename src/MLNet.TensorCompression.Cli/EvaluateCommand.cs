@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
-using MLNet.TensorCompression.Calibration;
+using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
-
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary><c>evaluate</c>: top-1 accuracy and ONNX Runtime latency of any single-input classifier on labelled data.</summary>

@@ -1,7 +1,5 @@
 using System.Globalization;
-using MLNet.TensorCompression.Calibration;
 using MLNet.TensorCompression.Data;
-
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary>

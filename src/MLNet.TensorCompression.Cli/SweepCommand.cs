@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using MLNet.TensorCompression.Calibration;
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
-
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary>

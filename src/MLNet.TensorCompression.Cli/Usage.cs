@@ -1,3 +1,5 @@
+using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary>Bad command-line arguments; the message says which.</summary>

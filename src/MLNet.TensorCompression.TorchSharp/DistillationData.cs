@@ -1,4 +1,3 @@
-using MLNet.TensorCompression.Calibration;
 using static TorchSharp.torch;
 
 namespace MLNet.TensorCompression.TorchSharp;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using MLNet.TensorCompression.Onnx;
 using static TorchSharp.torch;
 
 namespace MLNet.TensorCompression.TorchSharp;

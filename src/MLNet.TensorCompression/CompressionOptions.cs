@@ -1,5 +1,3 @@
-using MLNet.TensorCompression.Layers;
-
 namespace MLNet.TensorCompression;
 
 /// <summary>

@@ -1,8 +1,6 @@
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Reporting;
-
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression;
 
 /// <summary>A compressed model and the report of what was done to it.</summary>

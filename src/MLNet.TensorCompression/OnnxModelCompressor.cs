@@ -1,10 +1,11 @@
-using MLNet.TensorCompression.Calibration;
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Emission;
+using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Fitting;
+using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Planning;
-using MLNet.TensorCompression.Reporting;
-
+using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression;
 
 /// <summary>

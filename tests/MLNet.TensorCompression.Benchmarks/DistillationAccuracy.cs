@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.TensorCompression.Calibration;
-using MLNet.TensorCompression.Data;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.TorchSharp;
-
+using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Fitting;
+using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>

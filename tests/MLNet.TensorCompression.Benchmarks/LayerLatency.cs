@@ -1,7 +1,7 @@
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Layers;
-
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Layers;
-
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>

@@ -1,5 +1,5 @@
-using MLNet.TensorCompression.Calibration;
 using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression.Benchmarks;

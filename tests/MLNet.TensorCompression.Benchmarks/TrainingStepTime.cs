@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.TorchSharp;
 using TorchSharp.Modules;
+using MLNet.TensorCompression.Onnx;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>
@@ -30,8 +29,8 @@ public static class TrainingStepTime
         foreach (var (name, options) in new (string, CompressionOptions)[]
         {
             ("Hybrid target 20x, Auto", new() { TargetCompressionRatio = 20 }),
-            ("Hybrid target 20x, Reconstructed", new() { TargetCompressionRatio = 20, ExecutionMode = Layers.LayerExecutionMode.Reconstructed }),
-            ("Hybrid target 20x, Factorized", new() { TargetCompressionRatio = 20, ExecutionMode = Layers.LayerExecutionMode.Factorized }),
+            ("Hybrid target 20x, Reconstructed", new() { TargetCompressionRatio = 20, ExecutionMode = LayerExecutionMode.Reconstructed }),
+            ("Hybrid target 20x, Factorized", new() { TargetCompressionRatio = 20, ExecutionMode = LayerExecutionMode.Factorized }),
         })
         {
             using var student = OnnxTorchGraph.Create(OnnxModelCompressor.Compress(original, options).Model, trainFactors: true);

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using MLNet.TensorCompression.Tensors;
-
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>

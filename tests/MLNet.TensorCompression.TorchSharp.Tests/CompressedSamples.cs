@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using MLNet.TensorCompression.Onnx;
-
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>Sample models compressed once per option set and shared by the tests (compressing VGG takes seconds).</summary>

@@ -1,9 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.TensorCompression.Calibration;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.MLNet;
-
+using MLNet.TensorCompression.Fitting;
+using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>Distillation on LeNet-5 and the committed Fashion-MNIST subsets: it recovers accuracy, keeps the best factors, and plugs into the estimator.</summary>

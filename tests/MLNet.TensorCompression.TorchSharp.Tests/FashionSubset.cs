@@ -1,4 +1,3 @@
-using MLNet.TensorCompression.Calibration;
 using MLNet.TensorCompression.Tests.MLNet;
 
 namespace MLNet.TensorCompression.TorchSharp.Tests;

@@ -1,9 +1,8 @@
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Onnx;
 using static MLNet.TensorCompression.TorchSharp.Tests.TinyModels;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
-
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>Graphs the executor cannot run fail at Create, with a message that names what and where.</summary>

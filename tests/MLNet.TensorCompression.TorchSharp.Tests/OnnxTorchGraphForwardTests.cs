@@ -1,4 +1,4 @@
-using MLNet.TensorCompression.Layers;
+using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression.TorchSharp.Tests;

@@ -1,8 +1,6 @@
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Onnx;
 using static TorchSharp.torch;
-
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>With trainFactors, exactly the compressed layers' factors and biases train; the rest of the model stays frozen.</summary>

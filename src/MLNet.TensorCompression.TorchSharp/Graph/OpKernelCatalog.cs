@@ -1,3 +1,5 @@
+using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression.TorchSharp.Graph;
 
 /// <summary>The standard ONNX ops this executor runs, by op type.</summary>

@@ -1,8 +1,7 @@
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Onnx;
 using static TorchSharp.torch;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
-
 namespace MLNet.TensorCompression.TorchSharp.Graph;
 
 /// <summary>Converts ONNX tensors (FLOAT, and INT64 for shapes and indices) to TorchSharp tensors.</summary>

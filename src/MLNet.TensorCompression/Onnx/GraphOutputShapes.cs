@@ -1,7 +1,7 @@
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Finding;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 using Dimension = MLNet.TensorCompression.Onnx.Protobuf.TensorShapeProto.Types.Dimension;
-
 namespace MLNet.TensorCompression.Onnx;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using Google.Protobuf.Collections;
-using MLNet.TensorCompression.Layers;
 using MLNet.TensorCompression.Onnx.Protobuf;
-
+using MLNet.TensorCompression.Emission;
 namespace MLNet.TensorCompression.Onnx;
 
 /// <summary>

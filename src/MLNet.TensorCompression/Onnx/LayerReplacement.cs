@@ -1,4 +1,5 @@
-using MLNet.TensorCompression.Layers;
+using MLNet.TensorCompression.Emission;
+using MLNet.TensorCompression.Finding;
 
 namespace MLNet.TensorCompression.Onnx;
 

@@ -1,4 +1,4 @@
-using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Finding;
 
 namespace MLNet.TensorCompression.Planning;
 

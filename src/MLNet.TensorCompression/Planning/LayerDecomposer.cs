@@ -1,5 +1,4 @@
 using MLNet.TensorCompression.Decomposition;
-using MLNet.TensorCompression.Layers;
 
 namespace MLNet.TensorCompression.Planning;
 

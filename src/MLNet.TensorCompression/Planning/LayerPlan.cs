@@ -1,5 +1,5 @@
 using MLNet.TensorCompression.Decomposition;
-using MLNet.TensorCompression.Layers;
+using MLNet.TensorCompression.Finding;
 
 namespace MLNet.TensorCompression.Planning;
 

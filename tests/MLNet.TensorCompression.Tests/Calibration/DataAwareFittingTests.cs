@@ -1,11 +1,10 @@
-using MLNet.TensorCompression.Calibration;
-using MLNet.TensorCompression.Data;
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Tests.Samples;
+using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Fitting;
+using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tensors;
-
 namespace MLNet.TensorCompression.Tests.Calibration;
 
 [TestClass]

@@ -1,9 +1,8 @@
-using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Cli;
-using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Reporting;
 using MLNet.TensorCompression.Tests.Onnx;
-
+using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression.Tests.Cli;
 
 [TestClass]

@@ -1,9 +1,7 @@
-using MLNet.TensorCompression.Calibration;
-using MLNet.TensorCompression.Data;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Tests.Samples;
-
+using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.Tests.Compression;
 
 [TestClass]

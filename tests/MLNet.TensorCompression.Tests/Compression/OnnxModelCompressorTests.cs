@@ -1,9 +1,9 @@
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Reporting;
 using MLNet.TensorCompression.Tests.Onnx;
-
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Emission;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression.Tests.Compression;
 
 /// <summary>End to end on the trained sample models: compress, score in ONNX Runtime, compare.</summary>

@@ -1,7 +1,6 @@
 using System.IO.Compression;
-using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Tests.Samples;
-
+using MLNet.TensorCompression.Data;
 namespace MLNet.TensorCompression.Tests.Data;
 
 [TestClass]

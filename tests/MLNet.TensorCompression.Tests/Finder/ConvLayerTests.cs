@@ -1,8 +1,6 @@
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Finding;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
-
 namespace MLNet.TensorCompression.Tests.Finder;
 
 [TestClass]

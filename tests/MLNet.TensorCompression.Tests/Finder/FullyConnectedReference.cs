@@ -1,4 +1,4 @@
-using MLNet.TensorCompression.Layers;
+using MLNet.TensorCompression.Finding;
 
 namespace MLNet.TensorCompression.Tests.Finder;
 

@@ -1,8 +1,7 @@
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.Onnx;
+using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Tensors;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
-
 namespace MLNet.TensorCompression.Tests.Finder;
 
 [TestClass]

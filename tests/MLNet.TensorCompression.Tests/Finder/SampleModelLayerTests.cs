@@ -1,4 +1,6 @@
+using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tensors;
 
 namespace MLNet.TensorCompression.Tests.Finder;
 

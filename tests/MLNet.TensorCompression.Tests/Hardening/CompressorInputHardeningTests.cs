@@ -1,10 +1,9 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tests.Compression;
 using MLNet.TensorCompression.Tests.Onnx;
-
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression.Tests.Hardening;
 
 /// <summary>

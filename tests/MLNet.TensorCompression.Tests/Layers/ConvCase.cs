@@ -1,6 +1,6 @@
-using MLNet.TensorCompression.Layers;
 using MLNet.TensorCompression.Onnx.Protobuf;
-
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Emission;
 namespace MLNet.TensorCompression.Tests.Layers;
 
 /// <summary>Convolution geometries for the tests, and the check that an emitted convolution matches the dense one.</summary>

@@ -1,6 +1,7 @@
-using MLNet.TensorCompression.Layers;
 using MLNet.TensorCompression.Onnx.Protobuf;
-
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Emission;
+using MLNet.TensorCompression.Finding;
 namespace MLNet.TensorCompression.Tests.Layers;
 
 /// <summary>Emits a layer, checks the emission's form, and scores it alone in a model.</summary>

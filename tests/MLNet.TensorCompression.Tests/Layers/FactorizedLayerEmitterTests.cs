@@ -1,11 +1,12 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Decomposition;
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tests.Decomposition;
 using MLNet.TensorCompression.Tests.Onnx;
-
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Emission;
+using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression.Tests.Layers;
 
 [TestClass]

@@ -1,7 +1,7 @@
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-
+using MLNet.TensorCompression.Emission;
+using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.Tests.Layers;
 
 /// <summary>Small ONNX models built around emitted layers (IR 10, opset 17 plus the custom domain).</summary>

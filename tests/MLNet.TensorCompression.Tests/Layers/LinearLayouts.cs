@@ -1,4 +1,5 @@
-using MLNet.TensorCompression.Layers;
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Tensors;
 
 namespace MLNet.TensorCompression.Tests.Layers;
 

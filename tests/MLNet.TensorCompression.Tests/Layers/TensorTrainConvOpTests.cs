@@ -1,4 +1,4 @@
-using MLNet.TensorCompression.Layers;
+using MLNet.TensorCompression.Decomposition;
 
 namespace MLNet.TensorCompression.Tests.Layers;
 

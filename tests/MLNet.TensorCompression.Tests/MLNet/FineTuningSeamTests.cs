@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using MLNet.TensorCompression.Onnx;
-
 namespace MLNet.TensorCompression.Tests.MLNet;
 
 /// <summary>How the estimator hands its data to a <see cref="FineTuning"/> and uses what comes back.</summary>
@@ -56,7 +55,7 @@ public sealed class FineTuningSeamTests
         var scored = transformer.GetCompressedModel();
         Assert.AreEqual(FloatTensorProto.Read(request.Compressed.Graph.Initializer.Single(t => t.Name == fineTuning.ChangedTensor)).Data[0] + 5,
             FloatTensorProto.Read(scored.Graph.Initializer.Single(t => t.Name == fineTuning.ChangedTensor)).Data[0], 1e-6);
-        StringAssert.Contains(scored.Proto.MetadataProps.Single(p => p.Key == Reporting.CompressionReport.MetadataKey).Value, "recorded");
+        StringAssert.Contains(scored.Proto.MetadataProps.Single(p => p.Key == CompressionReport.MetadataKey).Value, "recorded");
     }
 
     [TestMethod]

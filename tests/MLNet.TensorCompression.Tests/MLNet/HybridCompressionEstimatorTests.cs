@@ -1,10 +1,8 @@
 using MLNet.TensorCompression.Tests.Onnx;
-using MLNet.TensorCompression.Calibration;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Reporting;
-
 namespace MLNet.TensorCompression.Tests.MLNet;
 
 /// <summary>The estimator before and around compression: schemas, column errors, empty data, and the data-aware seam.</summary>

@@ -1,4 +1,3 @@
-using MLNet.TensorCompression.Calibration;
 using System.Reflection;
 using Microsoft.ML;
 

@@ -1,8 +1,7 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Onnx;
 using DataLocation = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataLocation;
-
 namespace MLNet.TensorCompression.Tests.Onnx;
 
 [TestClass]

@@ -1,8 +1,7 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Onnx;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
-
 namespace MLNet.TensorCompression.Tests.Onnx;
 
 [TestClass]

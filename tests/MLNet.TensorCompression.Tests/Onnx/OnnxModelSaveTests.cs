@@ -1,7 +1,6 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-
+using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.Tests.Onnx;
 
 [TestClass]

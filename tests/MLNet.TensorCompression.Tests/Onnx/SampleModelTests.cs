@@ -1,6 +1,5 @@
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-
+using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.Tests.Onnx;
 
 /// <summary>

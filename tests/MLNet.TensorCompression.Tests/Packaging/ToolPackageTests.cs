@@ -1,4 +1,5 @@
 using MLNet.TensorCompression.Tests.Onnx;
+using MLNet.TensorCompression.Tensors;
 
 namespace MLNet.TensorCompression.Tests.Packaging;
 

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using MLNet.TensorCompression.Layers;
-using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.Compression;
 using MLNet.TensorCompression.Tests.Onnx;
-
+using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.Tests.Portability;
 
 /// <summary>

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using MLNet.TensorCompression.Data;
-using MLNet.TensorCompression.Calibration;
+using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
-
 namespace MLNet.TensorCompression.Tests.Samples;
 
 /// <summary>

@@ -1,0 +1,125 @@
+using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Finding;
+namespace MLNet.TensorCompression.Emission;
+
+/// <summary>
+/// Turns a <see cref="FactorizedWeight"/> into the ONNX that runs the factorised layer: a node of the custom domain
+/// <see cref="Domain"/> calling a model-local function (<c>TTLinear</c>, <c>HTLinear</c>, <c>TTConv</c> or
+/// <c>HTConv</c>, whose body uses standard ops only), or the same computation inlined as plain nodes.
+/// <para>
+/// A function node reads the layer's input, then the factors, then the bias when there is one, and writes the layer's
+/// output. Its overload names the structure the body depends on — mode (<c>dense_</c> for Reconstructed), d or the
+/// tree, the schedule (<c>rtl</c>/<c>ltr</c> chain direction, HT <c>train</c>/<c>tree</c>), the layer variant
+/// (<c>left</c> for W·x, <c>gemm</c>) and <c>bias</c>, e.g. <c>d3_rtl_bias</c> or <c>((0,1),(2,3))_ltr</c> — so
+/// layers that differ only in sizes share one function; the sizes travel as node attributes that the body reads with
+/// <c>Constant</c>/<c>ref_attr_name</c>, next to descriptive attributes (<c>in_modes</c>, <c>out_modes</c>,
+/// <c>ranks</c>, <c>tree</c>, …) for a reader of the model.
+/// </para>
+/// <para>
+/// The model must then have IR version ≥ <see cref="RequiredIrVersion"/> (function overloads), default-domain opset ≥
+/// <see cref="RequiredStandardOpset"/> for the functions' own import (ONNX Runtime also checks the bodies against the
+/// model's opset, so they use ops as opset 11 defines them) and an opset import of
+/// <see cref="DomainOpset"/>; the caller sets those.
+/// </para>
+/// </summary>
+internal static class FactorizedLayerEmitter
+{
+    /// <summary>The custom domain of the factorised ops.</summary>
+    public const string Domain = "ai.mlnet.tensorcompression";
+
+    /// <summary>The version of <see cref="Domain"/>'s operator set.</summary>
+    public const int DomainVersion = 1;
+
+    /// <summary>The default-domain opset the function bodies import and inline nodes need.</summary>
+    public const int RequiredStandardOpset = 17;
+
+    /// <summary>The lowest IR version with function overloads.</summary>
+    public const int RequiredIrVersion = 10;
+
+    private const string InputName = "X";
+    private const string OutputName = "Y";
+
+    /// <summary>The opset import the model needs for <see cref="Domain"/> (a new message on every call).</summary>
+    public static OperatorSetIdProto DomainOpset => new() { Domain = Domain, Version = DomainVersion };
+
+    /// <summary>Emits one factorised layer.</summary>
+    /// <param name="weight">The layer and its factorisation.</param>
+    /// <param name="mode"><see cref="LayerExecutionMode.Factorized"/> or <see cref="LayerExecutionMode.Reconstructed"/>; the caller resolves Auto with the MAC estimates.</param>
+    /// <param name="inline">True for plain standard-op nodes in the main graph, with no function and no custom domain.</param>
+    /// <param name="namePrefix">Prefix of every initializer and node name (unique per layer, already sanitized).</param>
+    /// <exception cref="ArgumentException">Auto mode, an empty prefix, or a layer the ops cannot carry (e.g. a grouped Conv).</exception>
+    public static LayerEmission Emit(FactorizedWeight weight, LayerExecutionMode mode, bool inline, string namePrefix)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentException.ThrowIfNullOrWhiteSpace(namePrefix);
+        var op = CreateOp(weight, mode);
+        var layer = weight.Layer;
+        var inputs = op.Bias is null ? op.Factors : op.Factors.Append(op.Bias).ToArray();
+        var initializers = inputs.Select(f => f.ToTensorProto(InitializerName(namePrefix, f))).ToList();
+
+        if (inline)
+        {
+            var graphNames = Names(op, layer.InputName, f => InitializerName(namePrefix, f), layer.OutputName);
+            var body = OpBodyBuilder.ForInline(namePrefix, graphNames);
+            op.EmitBody(body, graphNames);
+            // Without a function node, the last node's doc string is where a reader finds what the nodes compute.
+            body.Nodes[^1].DocString = $"{op.Name} ({op.Overload}) for layer '{layer.Name}': {string.Join(", ", op.DescriptiveAttributes.Select(Describe))}";
+            return new LayerEmission(body.Nodes, initializers.Concat(body.Initializers).ToArray(), []);
+        }
+
+        var formalNames = Names(op, InputName, f => f.Role, OutputName);
+        var functionBody = OpBodyBuilder.ForFunction(formalNames);
+        op.EmitBody(functionBody, formalNames);
+        var function = new FunctionProto { Name = op.Name, Domain = Domain, Overload = op.Overload, DocString = op.Description };
+        function.Input.Add(inputs.Select(f => f.Role).Prepend(InputName));
+        function.Output.Add(OutputName);
+        function.Attribute.Add(op.DescriptiveAttributes.Select(a => a.Name).Concat(functionBody.DeclaredAttributes));
+        function.Node.Add(functionBody.Nodes);
+        function.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = RequiredStandardOpset });
+
+        var node = new NodeProto { Name = namePrefix, OpType = op.Name, Domain = Domain, Overload = op.Overload };
+        node.Input.Add(initializers.Select(i => i.Name).Prepend(layer.InputName));
+        node.Output.Add(layer.OutputName);
+        node.Attribute.Add(op.DescriptiveAttributes);
+        node.Attribute.Add(functionBody.CallAttributes);
+        return new LayerEmission([node], initializers, [function]);
+    }
+
+    /// <summary>
+    /// Multiply-adds per sample of the Factorized body: the chain's steps (and a convolution's spatial Conv) per
+    /// application of the weight, times <see cref="CompressibleLayer.ApplicationsPerSample"/> (1 when unknown).
+    /// </summary>
+    public static long FactorizedMacsPerSample(FactorizedWeight weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        return CreateOp(weight, LayerExecutionMode.Factorized).MacsPerApplication * (weight.Layer.ApplicationsPerSample ?? 1);
+    }
+
+    /// <summary>
+    /// Multiply-adds per sample of the Reconstructed body: the dense layer's (weight count × applications per sample),
+    /// since ONNX Runtime folds the rebuild into a constant when the session loads.
+    /// </summary>
+    public static long ReconstructedMacsPerSample(FactorizedWeight weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        return weight.Layer.WeightCount * (weight.Layer.ApplicationsPerSample ?? 1);
+    }
+
+    private static FactorizedOp CreateOp(FactorizedWeight weight, LayerExecutionMode mode) => (weight.Layer.Kind, weight.TensorTrain is not null) switch
+    {
+        (LayerKind.FullyConnected, true) => new TensorTrainLinearOp(weight, mode),
+        (LayerKind.FullyConnected, false) => new HierarchicalTuckerLinearOp(weight, mode),
+        (LayerKind.Convolution, true) => new TensorTrainConvOp(weight, mode),
+        (LayerKind.Convolution, false) => new HierarchicalTuckerConvOp(weight, mode),
+        _ => throw new ArgumentException($"Layer '{weight.Layer.Name}' has an unknown kind {weight.Layer.Kind}.", nameof(weight)),
+    };
+
+    private static string InitializerName(string namePrefix, FactorTensor tensor) => $"{namePrefix}/{tensor.Role}";
+
+    private static OpBodyNames Names(FactorizedOp op, string input, Func<FactorTensor, string> name, string output) =>
+        new(input, op.Factors.ToDictionary(f => f.Role, name), op.Bias is null ? null : name(op.Bias), output);
+
+    private static string Describe(AttributeProto attribute) =>
+        attribute.Name + "=" + (attribute.Ints.Count > 0 ? "[" + string.Join(",", attribute.Ints) + "]" : attribute.S.ToStringUtf8());
+}

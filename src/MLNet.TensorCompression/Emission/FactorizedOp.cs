@@ -1,0 +1,62 @@
+using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Finding;
+namespace MLNet.TensorCompression.Emission;
+
+/// <summary>
+/// One of the custom-domain ops that run a factorised layer, for one layer and execution mode: the op's name and
+/// overload, the tensors it reads, the attributes that describe the factorisation, and its body.
+/// </summary>
+internal abstract class FactorizedOp
+{
+    /// <summary>Sets the weight and mode.</summary>
+    protected FactorizedOp(FactorizedWeight weight, LayerExecutionMode mode)
+    {
+        if (mode is not (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed))
+            throw new ArgumentException($"Layer '{weight.Layer.Name}': execution mode {mode} must be resolved to Factorized or Reconstructed before emitting the layer.", nameof(mode));
+        Weight = weight;
+        Mode = mode;
+    }
+
+    /// <summary>The factorised weight.</summary>
+    public FactorizedWeight Weight { get; }
+
+    /// <summary>Factorized or Reconstructed.</summary>
+    public LayerExecutionMode Mode { get; }
+
+    /// <summary>The layer being replaced.</summary>
+    public CompressibleLayer Layer => Weight.Layer;
+
+    /// <summary>The op (function) name, e.g. <c>TTLinear</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>What the op computes, for the function's doc string.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The factors the op reads after its activation input, in input order.</summary>
+    public abstract IReadOnlyList<FactorTensor> Factors { get; }
+
+    /// <summary>The bias, laid out for the body, or null when the layer has none.</summary>
+    public abstract FactorTensor? Bias { get; }
+
+    /// <summary>Node attributes that show the factorisation to a reader of the model (the body does not read them).</summary>
+    public abstract IReadOnlyList<AttributeProto> DescriptiveAttributes { get; }
+
+    /// <summary>Multiply-adds of the body for one application of the weight (a row of x, a column of W·x, an output pixel).</summary>
+    public abstract long MacsPerApplication { get; }
+
+    /// <summary>
+    /// The function overload: everything the body's node sequence depends on (mode, d or the tree, schedule, variant, bias) and
+    /// nothing else, so layers that differ only in sizes share one function.
+    /// </summary>
+    public string Overload => (Mode == LayerExecutionMode.Reconstructed ? "dense_" : "") + Structure + Variant + (Bias is null ? "" : "_bias");
+
+    /// <summary>The factorisation's structure and schedule as they shape the body, e.g. <c>d3_rtl</c> or <c>((0,1),2)_train</c>.</summary>
+    protected abstract string Structure { get; }
+
+    /// <summary>The layer frame's variant, e.g. <c>_left</c>; empty for the plain one.</summary>
+    protected abstract string Variant { get; }
+
+    /// <summary>Writes the body: reads <see cref="OpBodyNames.Input"/>, the factors and the bias; writes <see cref="OpBodyNames.Output"/>.</summary>
+    public abstract void EmitBody(OpBodyBuilder body, OpBodyNames io);
+}

@@ -1,0 +1,92 @@
+using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Tensors;
+namespace MLNet.TensorCompression.Emission;
+
+/// <summary>
+/// <c>HTLinear</c>: a fully connected layer whose weight W [M, N] is an HT tensor over the modes (m_k·n_k): leaf frames
+/// U_k [(m_k·n_k), r_k], transfer tensors B_t [r_l, r_r, r_t].
+/// <para>
+/// Factorized, with the schedule that needs the fewest multiply-adds (it is in the overload):
+/// <list type="bullet">
+/// <item><c>rtl</c> / <c>ltr</c>: when the tree reads as a train (<see cref="HierarchicalTuckerTrain"/>), the body
+/// computes TT cores from the HT factors (folded at session load) and runs the transpose-free
+/// <see cref="TensorTrainChain"/> right to left or left to right;</item>
+/// <item><c>tree</c>: otherwise, leaves first along the tree (<see cref="HierarchicalTuckerTreeChain"/>).</item>
+/// </list>
+/// </para>
+/// <para>Reconstructed: the factors rebuild W in the graph (<see cref="HierarchicalTuckerRebuild"/>), then the layer's Gemm or MatMul runs.</para>
+/// </summary>
+internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
+{
+    private readonly HierarchicalTucker tucker;
+    private readonly HierarchicalTuckerSchedule? schedule;
+
+    /// <summary>Lays out the factors for the given mode.</summary>
+    public HierarchicalTuckerLinearOp(FactorizedWeight weight, LayerExecutionMode mode) : base(weight, mode)
+    {
+        tucker = weight.HierarchicalTucker ?? throw new ArgumentException($"Layer '{weight.Layer.Name}' is not in HT format.", nameof(weight));
+        Bias = LinearLayerFrame.Bias(Layer);
+        if (mode == LayerExecutionMode.Reconstructed)
+        {
+            Factors = HierarchicalTuckerRebuild.Factors(tucker);
+            return;
+        }
+        var tensorization = weight.Tensorization;
+        bool dynamicTail = LinearLayerFrame.HasDynamicTail(Layer);
+        var candidates = new List<HierarchicalTuckerSchedule>();
+        if (HierarchicalTuckerTrain.TryCreate(tucker, tensorization) is { } train)
+        {
+            foreach (bool leftToRight in new[] { false, true })
+            {
+                var chain = TensorTrainChain.PlanLinear(tensorization, train.Bonds, dynamicTail, leftToRight, _ => null).Chain;
+                candidates.Add(new(leftToRight ? "ltr" : "rtl", chain, train.Factors(except: null), train, TensorTrainChain.LinearMatrixAxes(leftToRight)));
+            }
+        }
+        var treeChain = new ContractionChain(LinearLayerFrame.InputAxes(tensorization), dynamicTail);
+        var treeFactors = HierarchicalTuckerTreeChain.Plan(tucker, tensorization, treeChain, outputFactor: 0, reversed: false, alreadyApplied: null);
+        candidates.Add(new("tree", treeChain, treeFactors, null, []));
+        schedule = candidates.MinBy(c => c.Chain.MacsPerApplication)!;
+        Factors = schedule.Factors;
+    }
+
+    /// <inheritdoc />
+    public override string Name => "HTLinear";
+
+    /// <inheritdoc />
+    public override string Description => Mode == LayerExecutionMode.Factorized
+        ? $"Fully connected layer with an HT weight W[M,N] over modes (m_k*n_k), schedule '{schedule!.Name}': rtl/ltr compute TT cores from the HT factors "
+          + "(constant-folded at session load) and run them as a chain of MatMuls; tree contracts leaves first along the tree. "
+          + "Inputs: X, then per tree node (pre-order ids) leaf<mode> or transfer<id> laid out for the schedule, optional bias."
+        : "Fully connected layer with an HT weight W[M,N]: rebuilds W from the factors (constant-folded at session load), then runs the dense op; "
+          + "inputs: X, leaf<mode> [n_k, r_k], transfer<id> [r_left, r_right*r_t], optional bias.";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<FactorTensor> Factors { get; }
+
+    /// <inheritdoc />
+    public override FactorTensor? Bias { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<AttributeProto> DescriptiveAttributes => LinearLayerFrame.DescriptiveAttributes(Weight.Tensorization, tucker.Ranks, tucker.Tree);
+
+    /// <inheritdoc />
+    public override long MacsPerApplication => schedule?.Chain.MacsPerApplication ?? Layer.WeightCount;
+
+    /// <inheritdoc />
+    protected override string Structure => tucker.Tree + (schedule is null ? "" : "_" + schedule.Name);
+
+    /// <inheritdoc />
+    protected override string Variant => LinearLayerFrame.Variant(Layer, Mode);
+
+    /// <inheritdoc />
+    public override void EmitBody(OpBodyBuilder body, OpBodyNames io)
+    {
+        if (schedule is null)
+        {
+            LinearLayerFrame.EmitDense(body, Layer, Weight.Tensorization, HierarchicalTuckerRebuild.Emit(body, tucker, io), io);
+            return;
+        }
+        LinearLayerFrame.EmitFactorized(body, Layer, schedule.Chain, schedule.ChainNames(body, io, Enumerable.Range(0, tucker.ModeSizes.Count)));
+    }
+}
