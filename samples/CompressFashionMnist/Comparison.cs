@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using Microsoft.ML;
 using MLNet.TensorCompression;
-using MLNet.TensorCompression.TorchSharp;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.TorchSharp;
+using Microsoft.ML;
+
 namespace CompressFashionMnist;
 
 /// <summary>Compresses the model with the ML.NET estimator in one configuration after another and measures each result.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
+
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary><c>inspect</c>: lists a model's layers with shapes, parameters and multiply-adds, and what the default plan would do with each.</summary>

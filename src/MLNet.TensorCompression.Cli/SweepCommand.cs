@@ -4,6 +4,7 @@ using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
+
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary>

@@ -1,9 +1,10 @@
+using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.TorchSharp.Graph;
 using TorchSharp.Modules;
-using MLNet.TensorCompression.Onnx;
 using static TorchSharp.torch;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
+
 namespace MLNet.TensorCompression.TorchSharp;
 
 /// <summary>

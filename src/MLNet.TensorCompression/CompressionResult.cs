@@ -1,6 +1,7 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression;
 
 /// <summary>A compressed model and the report of what was done to it.</summary>

@@ -1,7 +1,8 @@
-using Microsoft.ML;
-using Microsoft.ML.Transforms.Onnx;
 using MLNet.TensorCompression.DataViews;
 using MLNet.TensorCompression.Onnx;
+using Microsoft.ML;
+using Microsoft.ML.Transforms.Onnx;
+
 namespace MLNet.TensorCompression;
 
 /// <summary>

@@ -1,8 +1,9 @@
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Onnx;
-using MLNet.TensorCompression.Decomposition;
-using MLNet.TensorCompression.Onnx;
+
 namespace MLNet.TensorCompression;
 
 /// <summary>

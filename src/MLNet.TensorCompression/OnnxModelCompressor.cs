@@ -1,11 +1,11 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Emission;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Planning;
 using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression;
 
 /// <summary>
@@ -31,7 +31,7 @@ public static class OnnxModelCompressor
 
         var plan = Plan(model, options, progress, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        return WarnIfFarFromTheWeights(Build(model, plan, options, progress));
+        return CompressionResults.WarnIfFarFromTheWeights(CompressionResults.Assemble(model, plan, options, progress));
     }
 
     /// <summary>
@@ -49,6 +49,42 @@ public static class OnnxModelCompressor
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public static CompressionResult Compress(OnnxModel model, CompressionOptions? options, CalibrationSet calibration, RefitOptions? refit = null, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
+        (options, refit) = ValidateDataAware(model, options, calibration, refit);
+        var plan = Plan(model, options, progress, cancellationToken);
+        var fitting = LayerwiseFitting(model, options, calibration, refit);
+        plan = plan with { Layers = fitting.Refit(plan.Layers, progress, cancellationToken) };
+        cancellationToken.ThrowIfCancellationRequested();
+        return CompressionResults.Assemble(model, plan, options, progress);
+    }
+
+    /// <summary>
+    /// The smallest model whose accuracy on <paramref name="evaluation"/> stays within <paramref name="maxDrop"/> of the
+    /// original's (<see cref="AccuracyAwareSearch"/>): one scan, one set of rank ladders and one capture of the original's
+    /// activations serve every candidate ratio, each re-fitted on <paramref name="calibration"/>.
+    /// </summary>
+    internal static (CompressionResult Result, AccuracySearchStep Chosen) CompressWithinAccuracyDrop(OnnxModel model, CompressionOptions options, CalibrationSet calibration,
+        CalibrationSet evaluation, IReadOnlyList<int> labels, double maxDrop, RefitOptions refit, Action<string>? progress, CancellationToken cancellationToken = default)
+    {
+        (options, refit) = ValidateDataAware(model, options, calibration, refit);
+        double original = ClassifierAccuracy.Measure(model, evaluation, labels);
+        progress?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"original accuracy {original:F4} on {evaluation.Count} held-back rows; searching for the smallest model within {maxDrop:P1}"));
+        var ratios = AccuracyAwareSearch.Ratios(options.TargetCompressionRatio);
+        var scan = LayerFinder.Find(model);
+        long parametersBefore = model.ParameterCount;
+        var ladders = RankLadders.Build(PlanFormats(model, scan, options), options.MaxRank, parametersBefore, ratios[0], progress, cancellationToken);
+        var fitting = LayerwiseFitting(model, options, calibration, refit);
+        return AccuracyAwareSearch.Run(ratios, original, maxDrop, ratio =>
+        {
+            var candidate = options.Clone();
+            candidate.TargetCompressionRatio = ratio;
+            var layers = fitting.Refit(ladders.Allocate(ratio, options.RankAllocation), progress: null, cancellationToken);
+            var result = CompressionResults.Assemble(model, new CompressionPlan(scan, layers, parametersBefore), candidate, progress: null);
+            return (result, ClassifierAccuracy.Measure(result.Model, evaluation, labels));
+        }, progress);
+    }
+
+    private static (CompressionOptions Options, RefitOptions Refit) ValidateDataAware(OnnxModel model, CompressionOptions? options, CalibrationSet calibration, RefitOptions? refit)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(calibration);
         options ??= new CompressionOptions();
@@ -57,69 +93,20 @@ public static class OnnxModelCompressor
         refit.Validate();
         if (!RealGraphInputs(model.Graph).Contains(calibration.InputName))
             throw new ArgumentException($"The calibration data feeds '{calibration.InputName}', which is not an input of the model (inputs: {string.Join(", ", RealGraphInputs(model.Graph))}).", nameof(calibration));
-
-        var plan = DataAwareFitting.Refit(model, Plan(model, options, progress, cancellationToken), options, calibration, refit, progress, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Build(model, plan, options, progress);
+        return (options, refit);
     }
 
-    /// <summary>Above this relative weight error a data-free layer has lost most of what it computed (measured on the samples: chance-level accuracy).</summary>
-    private const double DataFreeWarningError = 0.5;
+    /// <summary>Layer-wise fitting whose upstream models are written by emission, as the final model will be.</summary>
+    private static DataAwareFitting LayerwiseFitting(OnnxModel model, CompressionOptions options, CalibrationSet calibration, RefitOptions refit) =>
+        new(model, calibration, refit, layers => CompressedModelEmitter.Emit(model, layers, options).Model);
 
-    /// <summary>Data-free results whose layers are far from their weights get a warning that points to re-fitting.</summary>
-    private static CompressionResult WarnIfFarFromTheWeights(CompressionResult result)
-    {
-        var far = result.Report.Layers.Where(l => l.Format != "dense" && l.RelativeError > DataFreeWarningError).ToArray();
-        if (far.Length == 0) return result;
-        string warning = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{far.Length} layer(s) are more than {DataFreeWarningError:P0} away from their weights (largest: {far.Max(l => l.RelativeError):0.00} at {far.MaxBy(l => l.RelativeError)!.Name}); ")
-            + "data-free models this far off usually lose most of their accuracy. Re-fit with calibration data (CompressHybrid with CalibrationRows > 0, or Compress with a CalibrationSet), or lower the ratio.";
-        return result.WithReport(result.Report with { Warnings = [warning] });
-    }
-
-    /// <summary>Finds the layers, decides their formats and decomposes them: everything before the graph is written.</summary>
-    internal static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Action<string>? progress, CancellationToken cancellationToken)
+    /// <summary>Finds the layers, decides their formats and decomposes them: everything before fitting and emission.</summary>
+    private static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Action<string>? progress, CancellationToken cancellationToken)
     {
         var scan = LayerFinder.Find(model);
         long parametersBefore = model.ParameterCount;
         var planned = CompressionPlanner.Decompose(PlanFormats(model, scan, options), options, parametersBefore, progress, cancellationToken);
         return new CompressionPlan(scan, planned, parametersBefore);
-    }
-
-    /// <summary>Writes the compressed model for <paramref name="plan"/> (whose factors may have been re-fitted) and its report.</summary>
-    internal static CompressionResult Build(OnnxModel model, CompressionPlan plan, CompressionOptions options, Action<string>? progress)
-    {
-        var replacements = new List<LayerReplacement>();
-        var layerReports = new List<LayerReport>();
-        foreach (var layer in plan.Layers)
-        {
-            if (layer.Weight is null)
-            {
-                layerReports.Add(DenseReport(layer.Plan));
-                continue;
-            }
-            var mode = ResolveMode(options.ExecutionMode, layer.Weight);
-            var emission = FactorizedLayerEmitter.Emit(layer.Weight, mode, options.Inline, NamePrefix(layer.Weight.Layer.Name, replacements.Count));
-            replacements.Add(new LayerReplacement(layer.Weight.Layer, emission));
-            layerReports.Add(FactorizedReport(layer.Weight, mode, options));
-        }
-
-        progress?.Invoke($"rewriting the graph ({replacements.Count} layers replaced)");
-        var output = new OnnxModel(GraphRewriter.Rewrite(model.Proto, replacements));
-        GraphOutputShapes.DeclareMissing(output);
-        var report = new CompressionReport
-        {
-            Policy = options.Policy,
-            TargetCompressionRatio = options.TargetCompressionRatio,
-            Layers = layerReports,
-            Skipped = plan.Scan.Skipped.Select(s => new SkippedLayerReport(s.Name, s.OpType, s.Reason)).ToArray(),
-            ModelParametersBefore = plan.ParametersBefore,
-            ModelParametersAfter = output.ParameterCount,
-            FileBytesBefore = model.Proto.CalculateSize(),
-            FileBytesAfter = output.Proto.CalculateSize(),
-        };
-        output.Proto.MetadataProps.Add(new StringStringEntryProto { Key = CompressionReport.MetadataKey, Value = report.ToJson() });
-        return new CompressionResult(output, report, plan.Layers.Where(p => p.Weight is not null).Select(p => p.Weight!).ToArray());
     }
 
     /// <summary>Compresses a model file into another file, written atomically; the input file is never modified.</summary>
@@ -146,64 +133,6 @@ public static class OnnxModelCompressor
     /// <summary>The format decisions for the layers <paramref name="scan"/> found in <paramref name="model"/>.</summary>
     internal static IReadOnlyList<LayerPlan> PlanFormats(OnnxModel model, LayerScan scan, CompressionOptions options) =>
         CompressionPlanner.PlanFormats(scan.Layers, options, RealGraphInputs(model.Graph));
-
-    /// <summary>
-    /// How much slower a multiply-add of a factor chain runs than one of ONNX Runtime's dense Gemm/Conv: 2–3x,
-    /// measured on this project's machine (single layers, rank 16, batch 1 and 64). Auto takes the chain only when it
-    /// wins by that margin, so a compressed model is not slower than its original.
-    /// </summary>
-    private const double FactorizedCostPerMac = 3;
-
-    private static LayerExecutionMode ResolveMode(LayerExecutionMode requested, FactorizedWeight weight) => requested switch
-    {
-        LayerExecutionMode.Auto => FactorizedLayerEmitter.FactorizedMacsPerSample(weight) * FactorizedCostPerMac < FactorizedLayerEmitter.ReconstructedMacsPerSample(weight)
-            ? LayerExecutionMode.Factorized
-            : LayerExecutionMode.Reconstructed,
-        _ => requested,
-    };
-
-    private static LayerReport DenseReport(LayerPlan plan) => new()
-    {
-        Name = plan.Layer.Name,
-        OpType = plan.Layer.OpType,
-        Format = "dense",
-        WeightShape = plan.Layer.Weight.Shape,
-        ParametersBefore = plan.Layer.WeightCount,
-        ParametersAfter = plan.Layer.WeightCount,
-        MacsBefore = plan.Layer.DenseMacsPerSample,
-        MacsAfter = plan.Layer.DenseMacsPerSample,
-        Note = plan.Reason,
-    };
-
-    private static LayerReport FactorizedReport(FactorizedWeight weight, LayerExecutionMode mode, CompressionOptions options)
-    {
-        bool shapesKnown = weight.Layer.ApplicationsPerSample is not null;
-        var tree = weight.HierarchicalTucker?.Tree;
-        bool rankCapBound = options.Tolerance is { } tolerance && weight.RelativeError > tolerance;
-        return new LayerReport
-        {
-            Name = weight.Layer.Name,
-            OpType = weight.Layer.OpType,
-            Format = weight.Format,
-            WeightShape = weight.Layer.Weight.Shape,
-            Modes = weight.Tensorization.ToString(),
-            Tree = tree?.ToString(),
-            Ranks = weight.TensorTrain?.Ranks ?? weight.HierarchicalTucker!.Ranks,
-            ParametersBefore = weight.Layer.WeightCount,
-            ParametersAfter = weight.FactorParameterCount,
-            RelativeError = weight.RelativeError,
-            ErrorBound = options.TargetCompressionRatio is null && !rankCapBound ? options.Tolerance : null,
-            MacsBefore = weight.Layer.DenseMacsPerSample,
-            MacsAfter = !shapesKnown ? null : mode == LayerExecutionMode.Factorized
-                ? FactorizedLayerEmitter.FactorizedMacsPerSample(weight)
-                : FactorizedLayerEmitter.ReconstructedMacsPerSample(weight),
-            ExecutionMode = mode.ToString(),
-        };
-    }
-
-    /// <summary>A node-name-safe prefix, unique per replaced layer.</summary>
-    private static string NamePrefix(string layerName, int index) =>
-        $"tc{index}_" + new string(layerName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray()).Trim('_');
 
     private static HashSet<string> RealGraphInputs(GraphProto graph) =>
         GraphInputs.Fed(graph).Select(input => input.Name).ToHashSet(StringComparer.Ordinal);

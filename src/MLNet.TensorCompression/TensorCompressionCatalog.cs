@@ -1,6 +1,7 @@
-using Microsoft.ML;
 using MLNet.TensorCompression.DataViews;
 using MLNet.TensorCompression.Onnx;
+using Microsoft.ML;
+
 namespace MLNet.TensorCompression;
 
 /// <summary>

@@ -1,7 +1,8 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>

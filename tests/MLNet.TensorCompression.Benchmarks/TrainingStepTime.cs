@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.TorchSharp;
 using TorchSharp.Modules;
-using MLNet.TensorCompression.Onnx;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MLNet.TensorCompression.Onnx;
+
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>Sample models compressed once per option set and shared by the tests (compressing VGG takes seconds).</summary>

@@ -1,8 +1,9 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using MLNet.TensorCompression.Tests.MLNet;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tests.MLNet;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>Distillation on LeNet-5 and the committed Fashion-MNIST subsets: it recovers accuracy, keeps the best factors, and plugs into the estimator.</summary>

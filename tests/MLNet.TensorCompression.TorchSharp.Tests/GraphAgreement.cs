@@ -1,6 +1,7 @@
 using MLNet.TensorCompression.Onnx;
 
 using static TorchSharp.torch;
+
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>Compares <see cref="OnnxTorchGraph.Forward"/> with ONNX Runtime on the same input.</summary>

@@ -1,8 +1,9 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
-using static MLNet.TensorCompression.TorchSharp.Tests.TinyModels;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+using static MLNet.TensorCompression.TorchSharp.Tests.TinyModels;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
+
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>Graphs the executor cannot run fail at Create, with a message that names what and where.</summary>

@@ -1,6 +1,7 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using static TorchSharp.torch;
+
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>With trainFactors, exactly the compressed layers' factors and biases train; the rest of the model stays frozen.</summary>

@@ -1,9 +1,10 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
-using static MLNet.TensorCompression.TorchSharp.Tests.TinyModels;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+using static MLNet.TensorCompression.TorchSharp.Tests.TinyModels;
 using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
+
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>Each supported op, in the forms the sample models do not use, gives ONNX Runtime's result on a tiny model.</summary>

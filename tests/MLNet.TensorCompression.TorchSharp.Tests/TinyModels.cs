@@ -1,8 +1,9 @@
+using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tests.Finder;
-using MLNet.TensorCompression.Onnx;
 using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
+
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 
 /// <summary>

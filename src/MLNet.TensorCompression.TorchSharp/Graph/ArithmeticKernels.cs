@@ -2,6 +2,7 @@ using MLNet.TensorCompression.Tensors;
 
 using static MLNet.TensorCompression.TorchSharp.Graph.KernelInputs;
 using static TorchSharp.torch;
+
 namespace MLNet.TensorCompression.TorchSharp.Graph;
 
 /// <summary>Broadcasting element-wise arithmetic and the matrix products (MatMul, Gemm).</summary>

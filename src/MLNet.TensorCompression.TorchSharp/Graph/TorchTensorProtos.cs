@@ -1,7 +1,8 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using static TorchSharp.torch;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
+
 namespace MLNet.TensorCompression.TorchSharp.Graph;
 
 /// <summary>Converts ONNX tensors (FLOAT, and INT64 for shapes and indices) to TorchSharp tensors.</summary>

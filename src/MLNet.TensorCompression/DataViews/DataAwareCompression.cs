@@ -1,5 +1,6 @@
-using Microsoft.ML;
 using MLNet.TensorCompression.Onnx;
+using Microsoft.ML;
+
 namespace MLNet.TensorCompression.DataViews;
 
 /// <summary>

@@ -1,9 +1,9 @@
 using System.Globalization;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Planning;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
 namespace MLNet.TensorCompression.DataViews;
 
 /// <summary>
@@ -37,7 +37,7 @@ internal static class DataViewCalibration
         int fitRows = samples.Count > options.CalibrationRows ? options.CalibrationRows : samples.Count * 4 / 5;
         var (calibration, evaluation) = (samples.Take(0, fitRows), samples.Take(fitRows, samples.Count - fitRows));
         progress?.Invoke($"read {samples.Count} rows of '{samples.InputName}': {calibration.Count} to fit, {evaluation.Count} to score");
-        var (found, best) = AccuracyAwareSearch.Run(model, compression, calibration, evaluation, labels![fitRows..], options.MaxAccuracyDrop!.Value, refit, progress);
+        var (found, best) = OnnxModelCompressor.CompressWithinAccuracyDrop(model, compression, calibration, evaluation, labels![fitRows..], options.MaxAccuracyDrop!.Value, refit, progress);
         var invariant = CultureInfo.InvariantCulture;
         string outcome = best.WithinDrop
             ? string.Create(invariant, $" (within MaxAccuracyDrop = {options.MaxAccuracyDrop}).")

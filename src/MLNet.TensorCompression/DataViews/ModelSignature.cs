@@ -1,8 +1,9 @@
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Onnx;
 using Dimension = MLNet.TensorCompression.Onnx.Protobuf.TensorShapeProto.Types.Dimension;
+
 namespace MLNet.TensorCompression.DataViews;
 
 /// <summary>

@@ -48,6 +48,9 @@ public sealed class DimensionTree
         return new DimensionTree(node);
     }
 
+    /// <summary>The tree of a tensor train with <paramref name="modeCount"/> modes: the caterpillar, or a single leaf for one mode.</summary>
+    internal static DimensionTree ForTrain(int modeCount) => modeCount == 1 ? new DimensionTree(Leaf(0)) : Caterpillar(modeCount);
+
     /// <summary>
     /// A tree written as nested pairs of mode numbers, e.g. <c>"((0,1),(2,3))"</c>. The leaves must read 0..d−1 in order.
     /// </summary>

@@ -7,18 +7,19 @@ namespace MLNet.TensorCompression.Decomposition;
 /// U_t[n_t, r_t]; each inner node t with children l, r holds a transfer tensor B_t[r_l, r_r, r_t] so that
 /// U_t = (U_l ⊗ U_r)·B_t, rows ordered (i_l, i_r); the root has r = 1 and U_root is the tensor itself.
 /// </summary>
-public sealed class HierarchicalTucker
+public sealed class HierarchicalTucker : FactorizedTensor
 {
-    private readonly int[] modeSizes;
-    private readonly int[] ranks;
-    private readonly double[][] factors;
-
     /// <summary>
     /// Builds an HT tensor from its factors, indexed by node id: a leaf's frame [n_t, r_t], an inner node's transfer
     /// tensor [r_left, r_right, r_t]. <paramref name="ranks"/> is indexed by node id; the root's rank must be 1.
     /// </summary>
     /// <exception cref="ArgumentException">The tree, ranks, sizes and factors do not fit together.</exception>
     public HierarchicalTucker(DimensionTree tree, IReadOnlyList<int> modeSizes, IReadOnlyList<int> ranks, IReadOnlyList<double[]> factors)
+        : base(Validate(tree, modeSizes, ranks, factors), modeSizes, ranks, factors)
+    {
+    }
+
+    private static DimensionTree Validate(DimensionTree tree, IReadOnlyList<int> modeSizes, IReadOnlyList<int> ranks, IReadOnlyList<double[]> factors)
     {
         ArgumentNullException.ThrowIfNull(tree);
         ArgumentNullException.ThrowIfNull(modeSizes);
@@ -39,34 +40,18 @@ public sealed class HierarchicalTucker
             if (factors[node.Id] is null || factors[node.Id].Length != expected)
                 throw new ArgumentException($"Factor of node {node.Id} ({node}) must hold {expected} values; it holds {factors[node.Id]?.Length ?? 0}.", nameof(factors));
         }
-        Tree = tree;
-        this.modeSizes = modeSizes.ToArray();
-        this.ranks = ranks.ToArray();
-        this.factors = factors.ToArray();
+        return tree;
     }
 
-    /// <summary>The dimension tree.</summary>
-    public DimensionTree Tree { get; }
+    /// <inheritdoc />
+    public override LayerFormat Format => LayerFormat.HierarchicalTucker;
 
-    /// <summary>The mode sizes n₀…n_{d−1}.</summary>
-    public IReadOnlyList<int> ModeSizes => modeSizes;
+    /// <inheritdoc />
+    public override FactorizedTensor WithFactors(IReadOnlyList<double[]> factors) => new HierarchicalTucker(Tree, ModeSizes, Ranks, factors);
 
-    /// <summary>The rank of every node, indexed by node id (the root's is 1).</summary>
-    public IReadOnlyList<int> Ranks => ranks;
-
-    /// <summary>Every node's factor, indexed by node id: leaf frame [n_t, r_t] or transfer tensor [r_left, r_right, r_t].</summary>
-    public IReadOnlyList<double[]> Factors => factors;
-
-    /// <summary>Number of stored values: Σ_leaves n_t·r_t + Σ_inner r_l·r_r·r_t.</summary>
-    public long ParameterCount => factors.Sum(f => (long)f.Length);
-
-    /// <summary>
-    /// Returns an HT tensor on the same tree with the same mode sizes and ranks but other factor values, e.g. after an
-    /// optimisation step. The arrays are used as given, not copied.
-    /// </summary>
-    /// <param name="factors">One factor per node id, each of the same length as the corresponding <see cref="Factors"/> entry.</param>
-    /// <exception cref="ArgumentException">The factor count or a factor's length differs.</exception>
-    public HierarchicalTucker WithFactors(IReadOnlyList<double[]> factors) => new(Tree, modeSizes, ranks, factors);
+    /// <inheritdoc />
+    public override double[][] ReconstructionGradient(ReadOnlySpan<double> denseGradient) =>
+        HierarchicalTuckerGradient.Backward(this, denseGradient, RequireDenseLength(denseGradient));
 
     /// <summary>
     /// HT-SVD from the leaves to the root (Grasedyck 2010). Every node but the root is truncated with the threshold
@@ -139,8 +124,8 @@ public sealed class HierarchicalTucker
         }
     }
 
-    /// <summary>Contracts the factors back into a dense row-major tensor.</summary>
-    public double[] ToDense() => Expand(Tree.Root).Data;
+    /// <inheritdoc />
+    public override double[] ToDense() => Expand(Tree.Root).Data;
 
     // U_t = (U_l ⊗ U_r)·B_t as an (N_l·N_r) × r_t matrix, rows ordered (i_l, i_r).
     private Matrix Expand(DimensionTreeNode node)
@@ -148,11 +133,11 @@ public sealed class HierarchicalTucker
         if (node.IsLeaf) return LeafFrame(node);
         var left = Expand(node.Left!);
         var rightApplied = ApplyRightFrame(node, Expand(node.Right!));
-        return Gemm.Multiply(left, rightApplied).Reshape(left.Rows * (rightApplied.Cols / ranks[node.Id]), ranks[node.Id]);
+        return Gemm.Multiply(left, rightApplied).Reshape(left.Rows * (rightApplied.Cols / Ranks[node.Id]), Ranks[node.Id]);
     }
 
     /// <summary>The frame U_t of <paramref name="leaf"/> as an n_t × r_t matrix over the stored factor (no copy).</summary>
-    internal Matrix LeafFrame(DimensionTreeNode leaf) => new(modeSizes[leaf.FirstMode], ranks[leaf.Id], factors[leaf.Id]);
+    internal Matrix LeafFrame(DimensionTreeNode leaf) => new(ModeSizes[leaf.FirstMode], Ranks[leaf.Id], Factors[leaf.Id]);
 
     /// <summary>
     /// Y_t[a, (i_r, k)] = Σ_b U_r[i_r, b]·B_t[a, b, k] for the inner node <paramref name="node"/>, an r_l × (N_r·r_t)
@@ -160,10 +145,10 @@ public sealed class HierarchicalTucker
     /// </summary>
     internal Matrix ApplyRightFrame(DimensionTreeNode node, Matrix rightFrame)
     {
-        int leftRank = ranks[node.Left!.Id], rightRank = ranks[node.Right!.Id], rank = ranks[node.Id];
+        int leftRank = Ranks[node.Left!.Id], rightRank = Ranks[node.Right!.Id], rank = Ranks[node.Id];
         // B[a, b, k] → [b, (a, k)], then U_r·that = [i_r, (a, k)] → [a, (i_r, k)].
-        var transfer = new double[factors[node.Id].Length];
-        TensorPermutation.Permute<double, double>(factors[node.Id], transfer, [leftRank, rightRank, rank], [1, 0, 2]);
+        var transfer = new double[Factors[node.Id].Length];
+        TensorPermutation.Permute<double, double>(Factors[node.Id], transfer, [leftRank, rightRank, rank], [1, 0, 2]);
         var rightApplied = Gemm.Multiply(rightFrame, new Matrix(rightRank, leftRank * rank, transfer));
         var regrouped = new double[rightApplied.Data.Length];
         TensorPermutation.Permute<double, double>(rightApplied.Data, regrouped, [rightFrame.Rows, leftRank, rank], [1, 0, 2]);

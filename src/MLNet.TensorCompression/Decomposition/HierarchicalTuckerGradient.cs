@@ -3,7 +3,7 @@ using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression.Decomposition;
 
 /// <summary>
-/// Reverse-mode derivative of <see cref="HierarchicalTucker.ToDense"/>: maps dL/dA for the dense tensor A to dL/d(factor)
+/// <see cref="FactorizedTensor.ReconstructionGradient"/> of a <see cref="HierarchicalTucker"/>: maps dL/dA for the dense tensor A to dL/d(factor)
 /// for every node of the tree.
 /// </summary>
 /// <remarks>
@@ -15,14 +15,9 @@ namespace MLNet.TensorCompression.Decomposition;
 /// </remarks>
 internal static class HierarchicalTuckerGradient
 {
-    /// <summary>Given dL/dA for A = <paramref name="tensor"/>.ToDense() (same row-major layout, length ∏n_k), returns dL/d(factor) for every node id in the layouts of <see cref="HierarchicalTucker.Factors"/>.</summary>
-    /// <exception cref="ArgumentException"><paramref name="denseGradient"/> does not hold ∏n_k values.</exception>
-    public static double[][] Backward(HierarchicalTucker tensor, ReadOnlySpan<double> denseGradient)
+    /// <summary>Given dL/dA for A = <paramref name="tensor"/>.ToDense() (checked to hold <paramref name="denseLength"/> = ∏n_k values), returns dL/d(factor) for every node id in the layouts of <see cref="FactorizedTensor.Factors"/>.</summary>
+    public static double[][] Backward(HierarchicalTucker tensor, ReadOnlySpan<double> denseGradient, long denseLength)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
-        long denseLength = tensor.ModeSizes.Aggregate(1L, (product, size) => product * size);
-        if (denseGradient.Length != denseLength)
-            throw new ArgumentException($"The dense gradient must hold {denseLength} values (∏ of the mode sizes [{string.Join(", ", tensor.ModeSizes)}]); it holds {denseGradient.Length}.", nameof(denseGradient));
 
         var pass = new Pass(tensor);
         var root = tensor.Tree.Root;

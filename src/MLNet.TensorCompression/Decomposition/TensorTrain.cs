@@ -6,15 +6,16 @@ namespace MLNet.TensorCompression.Decomposition;
 /// A tensor in tensor-train (TT) format: A[i₀,…,i_{d−1}] = G₀[i₀]·G₁[i₁]·…·G_{d−1}[i_{d−1}], where core k is
 /// G_k[r_k, n_k, r_{k+1}] (row-major) and r₀ = r_d = 1.
 /// </summary>
-public sealed class TensorTrain
+public sealed class TensorTrain : FactorizedTensor
 {
-    private readonly int[] modeSizes;
-    private readonly int[] ranks;
-    private readonly double[][] cores;
-
     /// <summary>Builds a tensor train from its cores; core k must hold ranks[k]·modeSizes[k]·ranks[k+1] values.</summary>
     /// <exception cref="ArgumentException">The ranks, sizes and cores do not fit together.</exception>
     public TensorTrain(IReadOnlyList<int> modeSizes, IReadOnlyList<int> ranks, IReadOnlyList<double[]> cores)
+        : base(DimensionTree.ForTrain(Validate(modeSizes, ranks, cores)), modeSizes, ranks, cores)
+    {
+    }
+
+    private static int Validate(IReadOnlyList<int> modeSizes, IReadOnlyList<int> ranks, IReadOnlyList<double[]> cores)
     {
         ArgumentNullException.ThrowIfNull(modeSizes);
         ArgumentNullException.ThrowIfNull(ranks);
@@ -32,22 +33,14 @@ public sealed class TensorTrain
             if (cores[k] is null || cores[k].Length != expected)
                 throw new ArgumentException($"Core {k} must hold {ranks[k]}×{modeSizes[k]}×{ranks[k + 1]} = {expected} values; it holds {cores[k]?.Length ?? 0}.", nameof(cores));
         }
-        this.modeSizes = modeSizes.ToArray();
-        this.ranks = ranks.ToArray();
-        this.cores = cores.ToArray();
+        return d;
     }
 
-    /// <summary>The mode sizes n₀…n_{d−1}.</summary>
-    public IReadOnlyList<int> ModeSizes => modeSizes;
+    /// <inheritdoc />
+    public override LayerFormat Format => LayerFormat.TensorTrain;
 
-    /// <summary>The TT ranks r₀…r_d (r₀ = r_d = 1).</summary>
-    public IReadOnlyList<int> Ranks => ranks;
-
-    /// <summary>Core k, row-major [r_k, n_k, r_{k+1}].</summary>
-    public IReadOnlyList<double[]> Cores => cores;
-
-    /// <summary>Number of stored values, Σ r_k·n_k·r_{k+1}.</summary>
-    public long ParameterCount => cores.Sum(c => (long)c.Length);
+    /// <summary>Core k, row-major [r_k, n_k, r_{k+1}] (the same arrays as <see cref="FactorizedTensor.Factors"/>).</summary>
+    public IReadOnlyList<double[]> Cores => Factors;
 
     /// <summary>
     /// Returns a tensor train with the same mode sizes and ranks but other core values, e.g. after an optimisation
@@ -55,7 +48,14 @@ public sealed class TensorTrain
     /// </summary>
     /// <param name="cores">One core per mode, each of the same length as the corresponding <see cref="Cores"/> entry.</param>
     /// <exception cref="ArgumentException">The core count or a core's length differs.</exception>
-    public TensorTrain WithCores(IReadOnlyList<double[]> cores) => new(modeSizes, ranks, cores);
+    public TensorTrain WithCores(IReadOnlyList<double[]> cores) => new(ModeSizes, Ranks, cores);
+
+    /// <inheritdoc />
+    public override FactorizedTensor WithFactors(IReadOnlyList<double[]> factors) => WithCores(factors);
+
+    /// <inheritdoc />
+    public override double[][] ReconstructionGradient(ReadOnlySpan<double> denseGradient) =>
+        TensorTrainGradient.Backward(this, denseGradient, RequireDenseLength(denseGradient));
 
     /// <summary>
     /// TT-SVD (Oseledets 2011): sweeps left to right, truncating each unfolding with the per-bond threshold
@@ -95,12 +95,15 @@ public sealed class TensorTrain
         return new(train, TensorInput.RelativeError(discarded, normSquared), truncation.Tolerance);
     }
 
-    /// <summary>Contracts the cores back into a dense row-major tensor.</summary>
-    public double[] ToDense()
+    /// <inheritdoc />
+    public override double[] ToDense()
     {
+        var modeSizes = ModeSizes;
+        var ranks = Ranks;
+        var cores = Cores;
         // Grows a (n₀⋯n_k) × r_{k+1} matrix one core at a time.
         var product = new Matrix(modeSizes[0], ranks[1], (double[])cores[0].Clone());
-        for (int k = 1; k < cores.Length; k++)
+        for (int k = 1; k < cores.Count; k++)
         {
             var core = new Matrix(ranks[k], modeSizes[k] * ranks[k + 1], cores[k]);
             var next = Gemm.Multiply(product, core);

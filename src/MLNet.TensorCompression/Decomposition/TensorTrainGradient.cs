@@ -3,7 +3,7 @@ using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression.Decomposition;
 
 /// <summary>
-/// Reverse-mode derivative of <see cref="TensorTrain.ToDense"/>: maps dL/dA for the dense tensor A to dL/dG_k for every core.
+/// <see cref="FactorizedTensor.ReconstructionGradient"/> of a <see cref="TensorTrain"/>: maps dL/dA for the dense tensor A to dL/dG_k for every core.
 /// </summary>
 /// <remarks>
 /// With A unfolded around core k as A[p, i, q] = Σ_{a,b} L_k[p, a]·G_k[a, i, b]·R_k[b, q], where L_k = G₀⋯G_{k−1} is
@@ -16,18 +16,13 @@ namespace MLNet.TensorCompression.Decomposition;
 /// </remarks>
 internal static class TensorTrainGradient
 {
-    /// <summary>Given dL/dA for A = <paramref name="train"/>.ToDense() (same row-major layout, length ∏n_k), returns dL/dG_k for every core in the layout of <see cref="TensorTrain.Cores"/>.</summary>
-    /// <exception cref="ArgumentException"><paramref name="denseGradient"/> does not hold ∏n_k values.</exception>
-    public static double[][] Backward(TensorTrain train, ReadOnlySpan<double> denseGradient)
+    /// <summary>Given dL/dA for A = <paramref name="train"/>.ToDense() (checked to hold <paramref name="denseLength"/> = ∏n_k values), returns dL/dG_k for every core in the layout of <see cref="TensorTrain.Cores"/>.</summary>
+    public static double[][] Backward(TensorTrain train, ReadOnlySpan<double> denseGradient, long denseLength)
     {
-        ArgumentNullException.ThrowIfNull(train);
         var modeSizes = train.ModeSizes;
         var ranks = train.Ranks;
         var cores = train.Cores;
         int d = modeSizes.Count;
-        long denseLength = modeSizes.Aggregate(1L, (product, size) => product * size);
-        if (denseGradient.Length != denseLength)
-            throw new ArgumentException($"The dense gradient must hold {denseLength} values (∏ of the mode sizes [{string.Join(", ", modeSizes)}]); it holds {denseGradient.Length}.", nameof(denseGradient));
 
         var suffixes = RightPartialProducts(train);
         var gradients = new double[d][];

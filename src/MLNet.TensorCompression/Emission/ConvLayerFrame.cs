@@ -1,7 +1,8 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
+
 namespace MLNet.TensorCompression.Emission;
 
 /// <summary>

@@ -1,11 +1,13 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Emission;
 
 /// <summary>
 /// Turns a <see cref="FactorizedWeight"/> into the ONNX that runs the factorised layer: a node of the custom domain
-/// <see cref="Domain"/> calling a model-local function (<c>TTLinear</c>, <c>HTLinear</c>, <c>TTConv</c> or
+/// <see cref="TensorCompressionDomain"/> calling a model-local function (<c>TTLinear</c>, <c>HTLinear</c>, <c>TTConv</c> or
 /// <c>HTConv</c>, whose body uses standard ops only), or the same computation inlined as plain nodes.
 /// <para>
 /// A function node reads the layer's input, then the factors, then the bias when there is one, and writes the layer's
@@ -20,17 +22,11 @@ namespace MLNet.TensorCompression.Emission;
 /// The model must then have IR version ≥ <see cref="RequiredIrVersion"/> (function overloads), default-domain opset ≥
 /// <see cref="RequiredStandardOpset"/> for the functions' own import (ONNX Runtime also checks the bodies against the
 /// model's opset, so they use ops as opset 11 defines them) and an opset import of
-/// <see cref="DomainOpset"/>; the caller sets those.
+/// <see cref="TensorCompressionDomain.Opset"/>; the caller sets those.
 /// </para>
 /// </summary>
 internal static class FactorizedLayerEmitter
 {
-    /// <summary>The custom domain of the factorised ops.</summary>
-    public const string Domain = "ai.mlnet.tensorcompression";
-
-    /// <summary>The version of <see cref="Domain"/>'s operator set.</summary>
-    public const int DomainVersion = 1;
-
     /// <summary>The default-domain opset the function bodies import and inline nodes need.</summary>
     public const int RequiredStandardOpset = 17;
 
@@ -39,9 +35,6 @@ internal static class FactorizedLayerEmitter
 
     private const string InputName = "X";
     private const string OutputName = "Y";
-
-    /// <summary>The opset import the model needs for <see cref="Domain"/> (a new message on every call).</summary>
-    public static OperatorSetIdProto DomainOpset => new() { Domain = Domain, Version = DomainVersion };
 
     /// <summary>Emits one factorised layer.</summary>
     /// <param name="weight">The layer and its factorisation.</param>
@@ -71,14 +64,14 @@ internal static class FactorizedLayerEmitter
         var formalNames = Names(op, InputName, f => f.Role, OutputName);
         var functionBody = OpBodyBuilder.ForFunction(formalNames);
         op.EmitBody(functionBody, formalNames);
-        var function = new FunctionProto { Name = op.Name, Domain = Domain, Overload = op.Overload, DocString = op.Description };
+        var function = new FunctionProto { Name = op.Name, Domain = TensorCompressionDomain.Name, Overload = op.Overload, DocString = op.Description };
         function.Input.Add(inputs.Select(f => f.Role).Prepend(InputName));
         function.Output.Add(OutputName);
         function.Attribute.Add(op.DescriptiveAttributes.Select(a => a.Name).Concat(functionBody.DeclaredAttributes));
         function.Node.Add(functionBody.Nodes);
         function.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = RequiredStandardOpset });
 
-        var node = new NodeProto { Name = namePrefix, OpType = op.Name, Domain = Domain, Overload = op.Overload };
+        var node = new NodeProto { Name = namePrefix, OpType = op.Name, Domain = TensorCompressionDomain.Name, Overload = op.Overload };
         node.Input.Add(initializers.Select(i => i.Name).Prepend(layer.InputName));
         node.Output.Add(layer.OutputName);
         node.Attribute.Add(op.DescriptiveAttributes);
@@ -106,13 +99,17 @@ internal static class FactorizedLayerEmitter
         return weight.Layer.WeightCount * (weight.Layer.ApplicationsPerSample ?? 1);
     }
 
-    private static FactorizedOp CreateOp(FactorizedWeight weight, LayerExecutionMode mode) => (weight.Layer.Kind, weight.TensorTrain is not null) switch
+    /// <summary>The execution form for (mode, layer kind, format): one op type each; a new form is a new <see cref="FactorizedOp"/> and a line here.</summary>
+    private static FactorizedOp CreateOp(FactorizedWeight weight, LayerExecutionMode mode) => (mode, weight.Layer.Kind, weight.Tensor) switch
     {
-        (LayerKind.FullyConnected, true) => new TensorTrainLinearOp(weight, mode),
-        (LayerKind.FullyConnected, false) => new HierarchicalTuckerLinearOp(weight, mode),
-        (LayerKind.Convolution, true) => new TensorTrainConvOp(weight, mode),
-        (LayerKind.Convolution, false) => new HierarchicalTuckerConvOp(weight, mode),
-        _ => throw new ArgumentException($"Layer '{weight.Layer.Name}' has an unknown kind {weight.Layer.Kind}.", nameof(weight)),
+        (LayerExecutionMode.Reconstructed, _, _) => new ReconstructedOp(weight),
+        (LayerExecutionMode.Factorized, LayerKind.FullyConnected, TensorTrain train) => new TensorTrainLinearOp(weight, train),
+        (LayerExecutionMode.Factorized, LayerKind.FullyConnected, HierarchicalTucker tucker) => new HierarchicalTuckerLinearOp(weight, tucker),
+        (LayerExecutionMode.Factorized, LayerKind.Convolution, TensorTrain train) => new TensorTrainConvOp(weight, train),
+        (LayerExecutionMode.Factorized, LayerKind.Convolution, HierarchicalTucker tucker) => new HierarchicalTuckerConvOp(weight, tucker),
+        (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed, _, _) =>
+            throw new ArgumentException($"Layer '{weight.Layer.Name}': no factorised form for a {weight.Layer.Kind} layer in {weight.Tensor.Format}.", nameof(weight)),
+        _ => throw new ArgumentException($"Layer '{weight.Layer.Name}': execution mode {mode} must be resolved to Factorized or Reconstructed before emitting the layer.", nameof(mode)),
     };
 
     private static string InitializerName(string namePrefix, FactorTensor tensor) => $"{namePrefix}/{tensor.Role}";

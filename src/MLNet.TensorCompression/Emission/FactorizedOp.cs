@@ -1,28 +1,25 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Emission;
 
 /// <summary>
-/// One of the custom-domain ops that run a factorised layer, for one layer and execution mode: the op's name and
-/// overload, the tensors it reads, the attributes that describe the factorisation, and its body.
+/// One execution form of a factorised layer as a custom-domain op: the op's name and overload, the tensors it reads,
+/// the attributes that describe the factorisation, and its body. Each form is a subclass (<see cref="ReconstructedOp"/>
+/// for any format; a factor-chain op per format and layer kind); <see cref="FactorizedLayerEmitter"/> picks one.
 /// </summary>
 internal abstract class FactorizedOp
 {
-    /// <summary>Sets the weight and mode.</summary>
-    protected FactorizedOp(FactorizedWeight weight, LayerExecutionMode mode)
+    /// <summary>Sets the weight.</summary>
+    protected FactorizedOp(FactorizedWeight weight)
     {
-        if (mode is not (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed))
-            throw new ArgumentException($"Layer '{weight.Layer.Name}': execution mode {mode} must be resolved to Factorized or Reconstructed before emitting the layer.", nameof(mode));
+        ArgumentNullException.ThrowIfNull(weight);
         Weight = weight;
-        Mode = mode;
     }
 
     /// <summary>The factorised weight.</summary>
     public FactorizedWeight Weight { get; }
-
-    /// <summary>Factorized or Reconstructed.</summary>
-    public LayerExecutionMode Mode { get; }
 
     /// <summary>The layer being replaced.</summary>
     public CompressibleLayer Layer => Weight.Layer;
@@ -46,10 +43,13 @@ internal abstract class FactorizedOp
     public abstract long MacsPerApplication { get; }
 
     /// <summary>
-    /// The function overload: everything the body's node sequence depends on (mode, d or the tree, schedule, variant, bias) and
+    /// The function overload: everything the body's node sequence depends on (form, d or the tree, schedule, variant, bias) and
     /// nothing else, so layers that differ only in sizes share one function.
     /// </summary>
-    public string Overload => (Mode == LayerExecutionMode.Reconstructed ? "dense_" : "") + Structure + Variant + (Bias is null ? "" : "_bias");
+    public string Overload => FormPrefix + Structure + Variant + (Bias is null ? "" : "_bias");
+
+    /// <summary>The overload's prefix naming the execution form, e.g. <c>dense_</c>; empty for the factor chains.</summary>
+    protected virtual string FormPrefix => "";
 
     /// <summary>The factorisation's structure and schedule as they shape the body, e.g. <c>d3_rtl</c> or <c>((0,1),2)_train</c>.</summary>
     protected abstract string Structure { get; }

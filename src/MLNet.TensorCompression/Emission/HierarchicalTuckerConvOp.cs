@@ -1,9 +1,10 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Emission;
 
 /// <summary>
-/// <c>HTConv</c>: a convolution whose kernel is an HT tensor over the modes (kh·kw), (c₁·s₁) … (c_d·s_d), channel mode 1
+/// <c>HTConv</c>, factorised form: a convolution whose kernel is an HT tensor over the modes (kh·kw), (c₁·s₁) … (c_d·s_d), channel mode 1
 /// the least significant; the tree's leaf 0 is the spatial mode.
 /// <para>
 /// Factorized: the spatial leaf frame U₀ [kh·kw, r₀] runs as a Conv with r₀ filters over every input channel
@@ -13,23 +14,17 @@ namespace MLNet.TensorCompression.Emission;
 /// <see cref="TensorTrainChain"/>; <c>tree</c>: otherwise, leaves first along the tree
 /// (<see cref="HierarchicalTuckerTreeChain"/>) over the axes (c_d … c₁, r₀) and the pixels.
 /// </para>
-/// <para>Reconstructed: the factors rebuild the kernel in the graph (<see cref="HierarchicalTuckerRebuild"/>), then the layer's Conv runs.</para>
 /// </summary>
 internal sealed class HierarchicalTuckerConvOp : FactorizedOp
 {
     private readonly HierarchicalTucker tucker;
-    private readonly HierarchicalTuckerSchedule? schedule;
+    private readonly HierarchicalTuckerSchedule schedule;
 
-    /// <summary>Lays out the factors for the given mode.</summary>
-    public HierarchicalTuckerConvOp(FactorizedWeight weight, LayerExecutionMode mode) : base(weight, mode)
+    /// <summary>Lays out the factors for the cheapest schedule.</summary>
+    public HierarchicalTuckerConvOp(FactorizedWeight weight, HierarchicalTucker tucker) : base(weight)
     {
-        tucker = weight.HierarchicalTucker ?? throw new ArgumentException($"Layer '{weight.Layer.Name}' is not in HT format.", nameof(weight));
-        Bias = ConvLayerFrame.Bias(Layer, mode);
-        if (mode == LayerExecutionMode.Reconstructed)
-        {
-            Factors = HierarchicalTuckerRebuild.Factors(tucker);
-            return;
-        }
+        this.tucker = tucker;
+        Bias = ConvLayerFrame.Bias(Layer, LayerExecutionMode.Factorized);
         var tensorization = weight.Tensorization;
         var spatialKernel = ConvLayerFrame.SpatialKernel(HierarchicalTuckerRoles.Of(SpatialLeaf), tucker.Factors[SpatialLeaf.Id], tensorization, SpatialRank);
         var candidates = new List<HierarchicalTuckerSchedule>();
@@ -55,13 +50,11 @@ internal sealed class HierarchicalTuckerConvOp : FactorizedOp
     public override string Name => "HTConv";
 
     /// <inheritdoc />
-    public override string Description => Mode == LayerExecutionMode.Factorized
-        ? "Convolution with an HT kernel over modes (kh*kw), (c1*s1)..(cd*sd), channel mode 1 least significant: leaf0 as a Conv with r0 filters "
-          + $"[r0,1,kh,kw] on every input channel, then schedule '{schedule!.Name}': train computes channel TT cores from the HT factors (constant-folded "
-          + "at session load) and runs them as a chain of MatMuls; tree contracts leaves first along the tree. Inputs: X, per tree node (pre-order ids) "
-          + "leaf<mode> or transfer<id> laid out for the schedule, optional bias [C_out,1,1]."
-        : "Convolution with an HT kernel: rebuilds the kernel from the factors (constant-folded at session load), then runs the Conv; "
-          + "inputs: X, leaf<mode> [n_k, r_k], transfer<id> [r_left, r_right*r_t], optional bias.";
+    public override string Description =>
+        "Convolution with an HT kernel over modes (kh*kw), (c1*s1)..(cd*sd), channel mode 1 least significant: leaf0 as a Conv with r0 filters "
+        + $"[r0,1,kh,kw] on every input channel, then schedule '{schedule.Name}': train computes channel TT cores from the HT factors (constant-folded "
+        + "at session load) and runs them as a chain of MatMuls; tree contracts leaves first along the tree. Inputs: X, per tree node (pre-order ids) "
+        + "leaf<mode> or transfer<id> laid out for the schedule, optional bias [C_out,1,1].";
 
     /// <inheritdoc />
     public override IReadOnlyList<FactorTensor> Factors { get; }
@@ -73,11 +66,10 @@ internal sealed class HierarchicalTuckerConvOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => ConvLayerFrame.DescriptiveAttributes(Weight.Tensorization, tucker.Ranks, tucker.Tree);
 
     /// <inheritdoc />
-    public override long MacsPerApplication =>
-        schedule is null ? Layer.WeightCount : ConvLayerFrame.SpatialMacsPerPixel(Layer, SpatialRank) + schedule.Chain.MacsPerApplication;
+    public override long MacsPerApplication => ConvLayerFrame.SpatialMacsPerPixel(Layer, SpatialRank) + schedule.Chain.MacsPerApplication;
 
     /// <inheritdoc />
-    protected override string Structure => tucker.Tree + (schedule is null ? "" : "_" + schedule.Name);
+    protected override string Structure => tucker.Tree + "_" + schedule.Name;
 
     /// <inheritdoc />
     protected override string Variant => "";
@@ -85,11 +77,6 @@ internal sealed class HierarchicalTuckerConvOp : FactorizedOp
     /// <inheritdoc />
     public override void EmitBody(OpBodyBuilder body, OpBodyNames io)
     {
-        if (schedule is null)
-        {
-            ConvLayerFrame.EmitDense(body, Layer, Weight.Tensorization, HierarchicalTuckerRebuild.Emit(body, tucker, io), io);
-            return;
-        }
         var names = schedule.ChainNames(body, io, Enumerable.Range(1, tucker.ModeSizes.Count - 1));
         ConvLayerFrame.EmitFactorized(body, Layer, HierarchicalTuckerRoles.Of(SpatialLeaf), SpatialRank, schedule.Chain, names);
     }

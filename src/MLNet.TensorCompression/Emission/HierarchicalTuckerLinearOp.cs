@@ -1,10 +1,10 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Decomposition;
-using MLNet.TensorCompression.Tensors;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Emission;
 
 /// <summary>
-/// <c>HTLinear</c>: a fully connected layer whose weight W [M, N] is an HT tensor over the modes (m_k·n_k): leaf frames
+/// <c>HTLinear</c>, factorised form: a fully connected layer whose weight W [M, N] is an HT tensor over the modes (m_k·n_k): leaf frames
 /// U_k [(m_k·n_k), r_k], transfer tensors B_t [r_l, r_r, r_t].
 /// <para>
 /// Factorized, with the schedule that needs the fewest multiply-adds (it is in the overload):
@@ -15,23 +15,17 @@ namespace MLNet.TensorCompression.Emission;
 /// <item><c>tree</c>: otherwise, leaves first along the tree (<see cref="HierarchicalTuckerTreeChain"/>).</item>
 /// </list>
 /// </para>
-/// <para>Reconstructed: the factors rebuild W in the graph (<see cref="HierarchicalTuckerRebuild"/>), then the layer's Gemm or MatMul runs.</para>
 /// </summary>
 internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
 {
     private readonly HierarchicalTucker tucker;
-    private readonly HierarchicalTuckerSchedule? schedule;
+    private readonly HierarchicalTuckerSchedule schedule;
 
-    /// <summary>Lays out the factors for the given mode.</summary>
-    public HierarchicalTuckerLinearOp(FactorizedWeight weight, LayerExecutionMode mode) : base(weight, mode)
+    /// <summary>Lays out the factors for the cheapest schedule.</summary>
+    public HierarchicalTuckerLinearOp(FactorizedWeight weight, HierarchicalTucker tucker) : base(weight)
     {
-        tucker = weight.HierarchicalTucker ?? throw new ArgumentException($"Layer '{weight.Layer.Name}' is not in HT format.", nameof(weight));
+        this.tucker = tucker;
         Bias = LinearLayerFrame.Bias(Layer);
-        if (mode == LayerExecutionMode.Reconstructed)
-        {
-            Factors = HierarchicalTuckerRebuild.Factors(tucker);
-            return;
-        }
         var tensorization = weight.Tensorization;
         bool dynamicTail = LinearLayerFrame.HasDynamicTail(Layer);
         var candidates = new List<HierarchicalTuckerSchedule>();
@@ -54,12 +48,10 @@ internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
     public override string Name => "HTLinear";
 
     /// <inheritdoc />
-    public override string Description => Mode == LayerExecutionMode.Factorized
-        ? $"Fully connected layer with an HT weight W[M,N] over modes (m_k*n_k), schedule '{schedule!.Name}': rtl/ltr compute TT cores from the HT factors "
-          + "(constant-folded at session load) and run them as a chain of MatMuls; tree contracts leaves first along the tree. "
-          + "Inputs: X, then per tree node (pre-order ids) leaf<mode> or transfer<id> laid out for the schedule, optional bias."
-        : "Fully connected layer with an HT weight W[M,N]: rebuilds W from the factors (constant-folded at session load), then runs the dense op; "
-          + "inputs: X, leaf<mode> [n_k, r_k], transfer<id> [r_left, r_right*r_t], optional bias.";
+    public override string Description =>
+        $"Fully connected layer with an HT weight W[M,N] over modes (m_k*n_k), schedule '{schedule.Name}': rtl/ltr compute TT cores from the HT factors "
+        + "(constant-folded at session load) and run them as a chain of MatMuls; tree contracts leaves first along the tree. "
+        + "Inputs: X, then per tree node (pre-order ids) leaf<mode> or transfer<id> laid out for the schedule, optional bias.";
 
     /// <inheritdoc />
     public override IReadOnlyList<FactorTensor> Factors { get; }
@@ -71,22 +63,15 @@ internal sealed class HierarchicalTuckerLinearOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => LinearLayerFrame.DescriptiveAttributes(Weight.Tensorization, tucker.Ranks, tucker.Tree);
 
     /// <inheritdoc />
-    public override long MacsPerApplication => schedule?.Chain.MacsPerApplication ?? Layer.WeightCount;
+    public override long MacsPerApplication => schedule.Chain.MacsPerApplication;
 
     /// <inheritdoc />
-    protected override string Structure => tucker.Tree + (schedule is null ? "" : "_" + schedule.Name);
+    protected override string Structure => tucker.Tree + "_" + schedule.Name;
 
     /// <inheritdoc />
-    protected override string Variant => LinearLayerFrame.Variant(Layer, Mode);
+    protected override string Variant => LinearLayerFrame.Variant(Layer, LayerExecutionMode.Factorized);
 
     /// <inheritdoc />
-    public override void EmitBody(OpBodyBuilder body, OpBodyNames io)
-    {
-        if (schedule is null)
-        {
-            LinearLayerFrame.EmitDense(body, Layer, Weight.Tensorization, HierarchicalTuckerRebuild.Emit(body, tucker, io), io);
-            return;
-        }
+    public override void EmitBody(OpBodyBuilder body, OpBodyNames io) =>
         LinearLayerFrame.EmitFactorized(body, Layer, schedule.Chain, schedule.ChainNames(body, io, Enumerable.Range(0, tucker.ModeSizes.Count)));
-    }
 }

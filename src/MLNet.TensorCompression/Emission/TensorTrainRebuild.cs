@@ -1,24 +1,33 @@
 using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Finding;
 
 namespace MLNet.TensorCompression.Emission;
 
-/// <summary>
-/// Rebuilds a tensor train's dense tensor inside the graph, from its cores stored as initializers: on constants only,
-/// so ONNX Runtime folds it into one initializer when the session loads.
-/// </summary>
-internal static class TensorTrainRebuild
+/// <summary>Rebuilds a tensor train's dense tensor inside the graph, from its cores stored as initializers.</summary>
+internal sealed class TensorTrainRebuild(TensorTrain train) : TensorRebuild
 {
+    /// <inheritdoc />
+    public override string OpPrefix => "TT";
+
     /// <summary>The cores as the rebuild reads them: core 0 as [n₀, r₁], core k as [r_k, n_k·r_{k+1}].</summary>
-    public static IReadOnlyList<FactorTensor> Factors(TensorTrain train) =>
+    public override IReadOnlyList<FactorTensor> Factors =>
         Enumerable.Range(0, train.ModeSizes.Count).Select(k => FactorTensor.FromDoubles(TensorTrainChain.CoreRole(k),
             k == 0 ? [train.ModeSizes[0], train.Ranks[1]] : [train.Ranks[k], train.ModeSizes[k] * train.Ranks[k + 1]],
             train.Cores[k])).ToArray();
 
-    /// <summary>
-    /// Writes the rebuild: a (n₀⋯n_k) × r_{k+1} matrix grown one core at a time. Returns the name of the result,
-    /// [n₀⋯n_{d−1}, 1], the tensor in mode order.
-    /// </summary>
-    public static string Emit(OpBodyBuilder body, TensorTrain train, OpBodyNames io)
+    /// <inheritdoc />
+    public override DimensionTree? DescribedTree => null;
+
+    /// <summary><c>d</c> and the number of modes the layer's frame counts: a convolution's channel modes, a matrix's modes.</summary>
+    public override string Structure(LayerKind kind) => $"d{(kind == LayerKind.Convolution ? train.ModeSizes.Count - 1 : train.ModeSizes.Count)}";
+
+    /// <inheritdoc />
+    public override string Description(LayerKind kind) => kind == LayerKind.Convolution
+        ? "Convolution with a TT kernel: rebuilds the kernel from the cores (constant-folded at session load), then runs the Conv; inputs: X, core0 [kh*kw, r1], corej [r_j, c_j*s_j*r_j+1], optional bias."
+        : "Fully connected layer with a TT-matrix weight W[M,N]: rebuilds W from the cores (constant-folded at session load), then runs the dense op; inputs: X, core0 [n0, r1], corek [r_k, n_k*r_k+1], optional bias.";
+
+    /// <summary>Writes the rebuild: a (n₀⋯n_k) × r_{k+1} matrix grown one core at a time.</summary>
+    public override string Emit(OpBodyBuilder body, OpBodyNames io)
     {
         var product = io.Factor(TensorTrainChain.CoreRole(0));
         for (int k = 1; k < train.ModeSizes.Count; k++)

@@ -1,6 +1,7 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
+
 namespace MLNet.TensorCompression.Finding;
 
 /// <summary>

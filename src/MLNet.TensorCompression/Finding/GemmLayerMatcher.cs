@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression.Finding;
 
 /// <summary>

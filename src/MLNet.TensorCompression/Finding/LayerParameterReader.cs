@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Finding;
 
 /// <summary>

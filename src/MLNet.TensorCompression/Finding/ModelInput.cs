@@ -1,6 +1,7 @@
 using System.Globalization;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Finding;
 
 /// <summary>The one graph input that calibration and evaluation feed, and the shape of one sample of it.</summary>

@@ -1,6 +1,7 @@
-using Microsoft.ML.OnnxRuntime;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+
 namespace MLNet.TensorCompression.Fitting;
 
 /// <summary>

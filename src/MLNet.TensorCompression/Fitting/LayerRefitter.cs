@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression.Fitting;
 
 /// <summary>
@@ -16,19 +17,19 @@ internal static class LayerRefitter
     /// <summary>The re-fitted weight, and the held-back mean squared error before and after.</summary>
     public static (FactorizedWeight Weight, double LossBefore, double LossAfter) Refit(FactorizedWeight weight, LayerRegression data, RefitOptions options, CancellationToken cancellationToken)
     {
-        var format = FactorFormat.Of(weight);
+        var start = weight.Tensor;
         var random = new Random(options.Seed);
         var (training, holdout) = Split(data, options.HoldoutFraction, random);
         double[]? bias = weight.Layer.Bias is { } b ? Array.ConvertAll(b, v => (double)v) : null;
 
-        var factors = format.Factors.Select(f => (double[])f.Clone()).ToArray();
+        var factors = start.Factors.Select(f => (double[])f.Clone()).ToArray();
         var scale = factors.Select(f => options.LearningRate * Math.Sqrt(TensorPrimitives.SumOfSquares(f) / f.Length)).ToArray();
         double biasScale = bias is null ? 0 : options.LearningRate * Math.Max(1e-3, Math.Sqrt(TensorPrimitives.SumOfSquares(bias) / bias.Length));
         var adam = new AdamState(factors, bias);
 
         var dense = new double[weight.Layer.WeightCount];
         var tensorGradient = new double[dense.Length];
-        double bestLoss = HoldoutLoss(format, factors, bias, holdout, weight.Tensorization, dense);
+        double bestLoss = HoldoutLoss(start, factors, bias, holdout, weight.Tensorization, dense);
         double startLoss = bestLoss;
         var best = (Factors: factors.Select(f => (double[])f.Clone()).ToArray(), Bias: (double[]?)bias?.Clone());
 
@@ -36,7 +37,7 @@ internal static class LayerRefitter
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (inputs, targets) = SampleRows(training, Math.Min(options.BatchSize, training.Inputs.Rows), random);
-            var tensor = format.Dense(factors);
+            var tensor = start.WithFactors(factors).ToDense();
             weight.Tensorization.UnfoldInto(tensor, dense);
             // A kernel [C_out, C_in, kh, kw] is the matrix [C_out, C_in·kh·kw] that multiplies im2col patches.
             var residual = Residual(inputs, targets, new Matrix(weight.Layer.OutputSize, dense.Length / weight.Layer.OutputSize, dense), bias);
@@ -45,7 +46,7 @@ internal static class LayerRefitter
             var weightGradient = Gemm.TransposeAMultiply(residual, inputs);
             TensorPrimitives.Multiply(weightGradient.Data, 2.0 / inputs.Rows, weightGradient.Data);
             weight.Tensorization.FoldInto(weightGradient.Data, tensorGradient);
-            var gradients = format.Backward(factors, tensorGradient);
+            var gradients = start.WithFactors(factors).ReconstructionGradient(tensorGradient);
             double[]? biasGradient = bias is null ? null : ColumnSums(residual, 2.0 / inputs.Rows);
 
             double decay = 0.5 * (1 + Math.Cos(Math.PI * (step - 1) / options.Steps));
@@ -53,7 +54,7 @@ internal static class LayerRefitter
 
             if (step % EvaluationInterval == 0 || step == options.Steps)
             {
-                double loss = HoldoutLoss(format, factors, bias, holdout, weight.Tensorization, dense);
+                double loss = HoldoutLoss(start, factors, bias, holdout, weight.Tensorization, dense);
                 if (loss < bestLoss)
                 {
                     bestLoss = loss;
@@ -63,12 +64,12 @@ internal static class LayerRefitter
         }
 
         var layer = best.Bias is null ? weight.Layer : weight.Layer.WithBias(Array.ConvertAll(best.Bias, v => (float)v));
-        return (format.ToWeight(layer, best.Factors), startLoss, bestLoss);
+        return (weight.WithFactors(best.Factors, layer), startLoss, bestLoss);
     }
 
-    private static double HoldoutLoss(FactorFormat format, double[][] factors, double[]? bias, LayerRegression holdout, Tensorization tensorization, double[] dense)
+    private static double HoldoutLoss(FactorizedTensor start, double[][] factors, double[]? bias, LayerRegression holdout, Tensorization tensorization, double[] dense)
     {
-        tensorization.UnfoldInto(format.Dense(factors), dense);
+        tensorization.UnfoldInto(start.WithFactors(factors).ToDense(), dense);
         var residual = Residual(holdout.Inputs, holdout.Targets, new Matrix(holdout.Targets.Cols, holdout.Inputs.Cols, dense), bias);
         return TensorPrimitives.SumOfSquares(residual.Data) / holdout.Inputs.Rows;
     }

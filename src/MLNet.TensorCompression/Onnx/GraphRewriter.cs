@@ -1,6 +1,6 @@
 using Google.Protobuf.Collections;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Emission;
+
 namespace MLNet.TensorCompression.Onnx;
 
 /// <summary>
@@ -22,7 +22,7 @@ internal static class GraphRewriter
         var removed = new HashSet<int>();
         foreach (var replacement in replacements)
         {
-            var indices = replacement.Layer.Nodes.Select(node => IndexOf(original.Graph.Node, node, replacement.Layer.Name)).ToArray();
+            var indices = replacement.ReplacedNodes.Select(node => IndexOf(original.Graph.Node, node, replacement.LayerName)).ToArray();
             replacementOfNode[indices.Min()] = replacement;
             removed.UnionWith(indices);
         }
@@ -44,8 +44,8 @@ internal static class GraphRewriter
         if (functions.Length > 0)
         {
             model.Functions.AddRange(functions);
-            if (!model.OpsetImport.Any(o => o.Domain == FactorizedLayerEmitter.Domain))
-                model.OpsetImport.Add(FactorizedLayerEmitter.DomainOpset.Clone());
+            if (!model.OpsetImport.Any(o => o.Domain == TensorCompressionDomain.Name))
+                model.OpsetImport.Add(TensorCompressionDomain.Opset);
             model.IrVersion = Math.Max(model.IrVersion, FunctionOverloadIrVersion);
         }
 

@@ -1,7 +1,9 @@
-using MLNet.TensorCompression.Emission;
-using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx.Protobuf;
 
 namespace MLNet.TensorCompression.Onnx;
 
-/// <summary>A layer and the nodes, initializers and functions that replace it.</summary>
-internal sealed record LayerReplacement(CompressibleLayer Layer, LayerEmission Emission);
+/// <summary>A layer's nodes and what replaces them.</summary>
+/// <param name="LayerName">The layer's name, for errors.</param>
+/// <param name="ReplacedNodes">The layer's nodes in the input model (the same objects as in its graph).</param>
+/// <param name="Emission">The nodes, initializers and functions that take their place.</param>
+internal sealed record LayerReplacement(string LayerName, IReadOnlyList<NodeProto> ReplacedNodes, LayerEmission Emission);

@@ -25,7 +25,7 @@ internal static class CompressionPlanner
     public static IReadOnlyList<PlannedLayer> Decompose(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters, Action<string>? progress, CancellationToken cancellationToken)
     {
         if (options.TargetCompressionRatio is { } ratio)
-            return RankAllocator.Allocate(plans, ratio, options.MaxRank, options.RankAllocation, modelParameters, progress, cancellationToken);
+            return RankLadders.Build(plans, options.MaxRank, modelParameters, ratio, progress, cancellationToken).Allocate(ratio, options.RankAllocation);
 
         var truncation = new Truncation
         {

@@ -1,11 +1,9 @@
-using MLNet.TensorCompression.Decomposition;
-
 namespace MLNet.TensorCompression.Planning;
 
 /// <summary>
-/// Chooses per-layer ranks so the whole model meets a parameter budget. Each layer gets a ladder of candidates — dense
-/// (error 0) and its decomposition at rank caps 1, 2, 3, … (about 25 steps up to 256), up to the cap — each with a
-/// parameter count and a relative weight error e. Then, by <see cref="RankAllocation"/>:
+/// Chooses per-layer ranks so the whole model meets a parameter budget, from each layer's ladder of candidates
+/// (<see cref="RankLadders"/>: dense, error 0, and its decompositions at rising rank caps, each with a parameter count
+/// and a relative weight error e). By <see cref="RankAllocation"/>:
 /// <list type="bullet">
 /// <item><see cref="RankAllocation.LeastLargestError"/> (default): the smallest threshold τ such that taking, in every
 /// layer, the cheapest candidate with e² ≤ τ meets the budget — a minimax choice that keeps capacity in every layer.
@@ -21,18 +19,11 @@ namespace MLNet.TensorCompression.Planning;
 /// </summary>
 internal static class RankAllocator
 {
-    private static readonly int[] RankLadder = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256];
-
-    public static IReadOnlyList<PlannedLayer> Allocate(IReadOnlyList<LayerPlan> plans, double targetRatio, int? maxRank, RankAllocation allocation, long modelParameters, Action<string>? progress, CancellationToken cancellationToken)
+    /// <summary>Chooses one candidate per ladder so that, with <paramref name="otherParameters"/>, the model fits <paramref name="budget"/>.</summary>
+    public static IReadOnlyList<PlannedLayer> Allocate(IReadOnlyList<List<RankCandidate>> candidates, long otherParameters, long budget, RankAllocation allocation)
     {
-        long budget = (long)Math.Floor(modelParameters / targetRatio);
-        // Everything outside the layers' weights (biases, other initializers); every layer's weight is in its ladder.
-        long otherParameters = modelParameters - plans.Sum(p => p.Layer.WeightCount);
-        var raw = plans.Select(plan => plan.Format == LayerFormat.Dense
-            ? [new Candidate(new PlannedLayer(plan, null), plan.Layer.WeightCount, 0)]
-            : BuildLadder(plan, maxRank ?? int.MaxValue, budget, progress, cancellationToken)).ToArray();
-        if (allocation == RankAllocation.LeastLargestError) return LeastLargestError(raw, otherParameters, budget);
-        var ladders = raw.Select(LowerHull).ToArray();
+        if (allocation == RankAllocation.LeastLargestError) return LeastLargestError(candidates, otherParameters, budget);
+        var ladders = candidates.Select(LowerHull).ToArray();
 
         // Every ladder runs from most parameters (index 0) to fewest; position[i] is layer i's current candidate.
         var position = new int[ladders.Length];
@@ -60,7 +51,7 @@ internal static class RankAllocator
     /// The smallest error threshold τ for which every layer's cheapest candidate with e² ≤ τ fits the budget: no layer is
     /// sacrificed to spare another (a minimax choice over the whole ladders, then leftover spent as in the greedy).
     /// </summary>
-    private static IReadOnlyList<PlannedLayer> LeastLargestError(List<Candidate>[] raw, long otherParameters, long budget)
+    private static IReadOnlyList<PlannedLayer> LeastLargestError(IReadOnlyList<List<RankCandidate>> raw, long otherParameters, long budget)
     {
         var ladders = raw.Select(l => l.OrderByDescending(c => c.Parameters).ToList()).ToArray();
         var thresholds = ladders.SelectMany(l => l.Select(c => c.ErrorSquared)).Distinct().Order().ToArray();
@@ -80,13 +71,13 @@ internal static class RankAllocator
     /// The greedy's last step can overshoot the budget by a whole rank step of a big layer. Spend what is left by stepping
     /// layers back up their ladders, best error reduction per parameter first, while the budget still holds.
     /// </summary>
-    private static void SpendLeftover(List<Candidate>[] ladders, int[] position, long leftover)
+    private static void SpendLeftover(IReadOnlyList<List<RankCandidate>> ladders, int[] position, long leftover)
     {
         while (true)
         {
             int best = -1;
             double bestGain = 0;
-            for (int i = 0; i < ladders.Length; i++)
+            for (int i = 0; i < ladders.Count; i++)
             {
                 if (position[i] == 0) continue;
                 var (current, larger) = (ladders[i][position[i]], ladders[i][position[i] - 1]);
@@ -100,35 +91,14 @@ internal static class RankAllocator
         }
     }
 
-    /// <summary>Dense, then the decompositions from the largest rank down; ranks past the point of exactness are skipped.</summary>
-    private static List<Candidate> BuildLadder(LayerPlan plan, int maxRank, long budget, Action<string>? progress, CancellationToken cancellationToken)
-    {
-        var ladder = new List<Candidate> { new(new PlannedLayer(LayerPlan.Dense(plan.Layer, "kept dense to meet the target with the least error"), null), plan.Layer.WeightCount, 0) };
-        var ranks = plan.FixedMaxRank is { } fixedRank ? [fixedRank] : RankLadder.Where(r => r <= maxRank).ToArray();
-        var decompositions = new List<Candidate>();
-        progress?.Invoke($"decomposing {plan.Layer.Name} ({plan.Format}, {plan.Tensorization}) at ranks up to {ranks[^1]}");
-        foreach (int rank in ranks)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var weight = LayerDecomposer.Decompose(plan, Truncation.ToRank(rank));
-            // Larger ranks only grow: past the dense size, or past the whole model's budget, no rank can be chosen.
-            if (weight.FactorParameterCount >= Math.Min(plan.Layer.WeightCount, budget)) break;
-            decompositions.Add(new Candidate(new PlannedLayer(plan, weight), weight.FactorParameterCount, weight.RelativeError * weight.RelativeError));
-            if (weight.RelativeError < 1e-7) break; // exact already: a larger rank adds parameters and nothing else
-        }
-        decompositions.Reverse();
-        ladder.AddRange(decompositions);
-        return ladder;
-    }
-
     /// <summary>
     /// Keeps the candidates on the lower convex hull of (parameters, e²), ordered by falling parameters, so that the
     /// slopes the greedy compares increase along each ladder; candidates above the hull are never optimal for any budget.
     /// </summary>
-    private static List<Candidate> LowerHull(List<Candidate> candidates)
+    private static List<RankCandidate> LowerHull(List<RankCandidate> candidates)
     {
         var sorted = candidates.OrderByDescending(c => c.Parameters).ThenBy(c => c.ErrorSquared).ToList();
-        var hull = new List<Candidate>();
+        var hull = new List<RankCandidate>();
         foreach (var candidate in sorted)
         {
             if (hull.Count > 0 && candidate.Parameters == hull[^1].Parameters) continue; // same size, no smaller error
@@ -139,8 +109,6 @@ internal static class RankAllocator
     }
 
     // Going from more to fewer parameters, the error must grow ever faster (convexity): slope(a→b) ≤ slope(b→c).
-    private static bool TurnsUp(Candidate a, Candidate b, Candidate c) =>
+    private static bool TurnsUp(RankCandidate a, RankCandidate b, RankCandidate c) =>
         (b.ErrorSquared - a.ErrorSquared) * (b.Parameters - c.Parameters) <= (c.ErrorSquared - b.ErrorSquared) * (a.Parameters - b.Parameters);
-
-    private sealed record Candidate(PlannedLayer Layer, long Parameters, double ErrorSquared);
 }

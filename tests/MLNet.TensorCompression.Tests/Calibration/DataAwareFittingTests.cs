@@ -1,10 +1,11 @@
-using MLNet.TensorCompression.Tests.Onnx;
-using MLNet.TensorCompression.Tests.Samples;
 using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tensors;
+using MLNet.TensorCompression.Tests.Onnx;
+using MLNet.TensorCompression.Tests.Samples;
+
 namespace MLNet.TensorCompression.Tests.Calibration;
 
 [TestClass]

@@ -1,8 +1,9 @@
 using MLNet.TensorCompression.Cli;
-using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Tensors;
+using MLNet.TensorCompression.Tests.Onnx;
+
 namespace MLNet.TensorCompression.Tests.Cli;
 
 [TestClass]

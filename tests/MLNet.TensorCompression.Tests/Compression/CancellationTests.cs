@@ -1,7 +1,8 @@
-using MLNet.TensorCompression.Tests.Onnx;
-using MLNet.TensorCompression.Tests.Samples;
 using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tests.Onnx;
+using MLNet.TensorCompression.Tests.Samples;
+
 namespace MLNet.TensorCompression.Tests.Compression;
 
 [TestClass]

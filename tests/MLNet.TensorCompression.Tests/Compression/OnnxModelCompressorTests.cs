@@ -1,9 +1,9 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Decomposition;
-using MLNet.TensorCompression.Emission;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
+using MLNet.TensorCompression.Tests.Onnx;
+
 namespace MLNet.TensorCompression.Tests.Compression;
 
 /// <summary>End to end on the trained sample models: compress, score in ONNX Runtime, compare.</summary>
@@ -64,7 +64,7 @@ public sealed class OnnxModelCompressorTests
         var inline = OnnxModelCompressor.Compress(original, options).Model;
 
         Assert.IsEmpty(inline.Proto.Functions);
-        Assert.IsFalse(inline.Graph.Node.Any(n => n.Domain == FactorizedLayerEmitter.Domain));
+        Assert.IsFalse(inline.Graph.Node.Any(n => n.Domain == TensorCompressionDomain.Name));
         var input = SampleInput(2);
         Assert.IsLessThan(1e-5, RelativeDistance(OrtScoring.Run(functions.ToBytes(), input, [2, 1, 28, 28]), OrtScoring.Run(inline.ToBytes(), input, [2, 1, 28, 28])));
 

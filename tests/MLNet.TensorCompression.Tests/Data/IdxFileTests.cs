@@ -1,6 +1,7 @@
 using System.IO.Compression;
-using MLNet.TensorCompression.Tests.Samples;
 using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Tests.Samples;
+
 namespace MLNet.TensorCompression.Tests.Data;
 
 [TestClass]

@@ -22,7 +22,7 @@ public sealed class HierarchicalTuckerGradientTests
         var tensor = RandomTensors.HierarchicalTuckerOfRanks(random, tree, modeSizes, ranks);
         foreach (var loss in DenseLoss.BothRandom(random, modeSizes.Aggregate(1L, (a, b) => a * b)))
         {
-            var analytic = HierarchicalTuckerGradient.Backward(tensor, loss.Gradient(tensor.ToDense()));
+            var analytic = tensor.ReconstructionGradient(loss.Gradient(tensor.ToDense()));
 
             var numeric = FiniteDifferences.Gradient(tensor.Factors, () => loss.Value(tensor.ToDense()), step: 1e-3);
 
@@ -46,7 +46,7 @@ public sealed class HierarchicalTuckerGradientTests
 
         for (int step = 0; step < 200; step++)
         {
-            var gradient = HierarchicalTuckerGradient.Backward(tensor, loss.Gradient(tensor.ToDense()));
+            var gradient = tensor.ReconstructionGradient(loss.Gradient(tensor.ToDense()));
             tensor = tensor.WithFactors(tensor.Factors.Select((factor, t) => factor.Zip(gradient[t], (v, g) => v - 0.2 * g).ToArray()).ToArray());
             double current = loss.Value(tensor.ToDense());
             Assert.IsLessThanOrEqualTo(previous, current, $"step {step}");
@@ -61,7 +61,7 @@ public sealed class HierarchicalTuckerGradientTests
     {
         var tensor = RandomTensors.HierarchicalTuckerOfRank(new Random(1), DimensionTree.Balanced(3), [3, 4, 5], 2);
 
-        var error = Assert.ThrowsExactly<ArgumentException>(() => HierarchicalTuckerGradient.Backward(tensor, new double[61]));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => tensor.ReconstructionGradient(new double[61]));
 
         Assert.AreEqual("denseGradient", error.ParamName);
         Assert.Contains("60 values", error.Message);

@@ -17,7 +17,7 @@ public sealed class TensorTrainGradientTests
         var train = RandomTensors.TensorTrainOfRanks(random, modeSizes, ranks);
         foreach (var loss in DenseLoss.BothRandom(random, modeSizes.Aggregate(1L, (a, b) => a * b)))
         {
-            var analytic = TensorTrainGradient.Backward(train, loss.Gradient(train.ToDense()));
+            var analytic = train.ReconstructionGradient(loss.Gradient(train.ToDense()));
 
             var numeric = FiniteDifferences.Gradient(train.Cores, () => loss.Value(train.ToDense()), step: 1e-3);
 
@@ -40,7 +40,7 @@ public sealed class TensorTrainGradientTests
 
         for (int step = 0; step < 200; step++)
         {
-            var gradient = TensorTrainGradient.Backward(train, loss.Gradient(train.ToDense()));
+            var gradient = train.ReconstructionGradient(loss.Gradient(train.ToDense()));
             train = train.WithCores(train.Cores.Select((core, k) => core.Zip(gradient[k], (v, g) => v - 0.5 * g).ToArray()).ToArray());
             double current = loss.Value(train.ToDense());
             Assert.IsLessThanOrEqualTo(previous, current, $"step {step}");
@@ -55,7 +55,7 @@ public sealed class TensorTrainGradientTests
     {
         var train = RandomTensors.TensorTrainOfRanks(new Random(1), [3, 4, 5], [1, 2, 2, 1]);
 
-        var error = Assert.ThrowsExactly<ArgumentException>(() => TensorTrainGradient.Backward(train, new double[59]));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => train.ReconstructionGradient(new double[59]));
 
         Assert.AreEqual("denseGradient", error.ParamName);
         Assert.Contains("60 values", error.Message);

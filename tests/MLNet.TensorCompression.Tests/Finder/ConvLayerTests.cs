@@ -1,6 +1,7 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+
 namespace MLNet.TensorCompression.Tests.Finder;
 
 [TestClass]

@@ -1,7 +1,8 @@
-using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Tensors;
+using MLNet.TensorCompression.Tests.Onnx;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+
 namespace MLNet.TensorCompression.Tests.Finder;
 
 [TestClass]

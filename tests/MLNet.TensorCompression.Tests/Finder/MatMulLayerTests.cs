@@ -1,6 +1,7 @@
-using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Tests.Onnx;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+
 namespace MLNet.TensorCompression.Tests.Finder;
 
 [TestClass]

@@ -1,8 +1,9 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
+
 namespace MLNet.TensorCompression.Tests.Finder;
 
 /// <summary>How the applications per sample are measured, and what happens when they cannot be.</summary>

@@ -1,7 +1,8 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
+
 namespace MLNet.TensorCompression.Tests.Finder;
 
 /// <summary>Builds small ONNX graphs in code (IR version 8, opset 17): FLOAT inputs and outputs, initializers, nodes.</summary>

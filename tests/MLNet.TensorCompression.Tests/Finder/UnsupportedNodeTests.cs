@@ -1,7 +1,8 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
 using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+
 namespace MLNet.TensorCompression.Tests.Finder;
 
 /// <summary>Nodes that hold weights but are not compressible patterns, and nodes that are not listed at all.</summary>

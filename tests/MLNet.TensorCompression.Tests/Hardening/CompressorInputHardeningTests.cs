@@ -1,9 +1,10 @@
 using Google.Protobuf;
+using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Tensors;
 using MLNet.TensorCompression.Tests.Compression;
 using MLNet.TensorCompression.Tests.Onnx;
-using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression.Tests.Hardening;
 
 /// <summary>

@@ -1,6 +1,7 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Emission;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Tests.Layers;
 
 /// <summary>Convolution geometries for the tests, and the check that an emitted convolution matches the dense one.</summary>

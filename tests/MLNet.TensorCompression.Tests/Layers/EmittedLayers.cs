@@ -1,7 +1,9 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Emission;
 using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Tests.Layers;
 
 /// <summary>Emits a layer, checks the emission's form, and scores it alone in a model.</summary>
@@ -36,8 +38,8 @@ internal static class EmittedLayers
         }
         var call = emission.Nodes.Single();
         var function = emission.Functions.Single();
-        Assert.AreEqual(FactorizedLayerEmitter.Domain, call.Domain);
-        Assert.AreEqual(FactorizedLayerEmitter.Domain, function.Domain);
+        Assert.AreEqual(TensorCompressionDomain.Name, call.Domain);
+        Assert.AreEqual(TensorCompressionDomain.Name, function.Domain);
         Assert.AreEqual(function.Name, call.OpType);
         Assert.AreEqual(function.Overload, call.Overload);
         Assert.AreEqual(layer.InputName, call.Input[0]);

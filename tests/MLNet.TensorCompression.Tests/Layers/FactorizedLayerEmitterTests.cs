@@ -1,12 +1,13 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Tests.Decomposition;
-using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Emission;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
+using MLNet.TensorCompression.Tests.Decomposition;
+using MLNet.TensorCompression.Tests.Onnx;
+
 namespace MLNet.TensorCompression.Tests.Layers;
 
 [TestClass]
@@ -214,7 +215,7 @@ public sealed class FactorizedLayerEmitterTests
         CollectionAssert.AreEqual(new long[] { 3, 3 }, node.Attribute.Single(a => a.Name == "kernel").Ints.ToArray());
         CollectionAssert.AreEqual(new long[] { 3, 2 }, node.Attribute.Single(a => a.Name == "in_channel_modes").Ints.ToArray());
         CollectionAssert.AreEqual(new long[] { 5, 2 }, node.Attribute.Single(a => a.Name == "out_channel_modes").Ints.ToArray());
-        CollectionAssert.AreEqual(weight.HierarchicalTucker!.Ranks.Select(r => (long)r).ToArray(), node.Attribute.Single(a => a.Name == "ranks").Ints.ToArray());
+        CollectionAssert.AreEqual(weight.Tensor.Ranks.Select(r => (long)r).ToArray(), node.Attribute.Single(a => a.Name == "ranks").Ints.ToArray());
         Assert.AreEqual("((0,1),2)", node.Attribute.Single(a => a.Name == "tree").S.ToStringUtf8());
         CollectionAssert.AreEqual(new long[] { 2, 2 }, node.Attribute.Single(a => a.Name == "strides").Ints.ToArray());
         CollectionAssert.AreEqual(

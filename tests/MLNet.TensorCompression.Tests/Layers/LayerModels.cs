@@ -1,7 +1,8 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Emission;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Tests.Layers;
 
 /// <summary>Small ONNX models built around emitted layers (IR 10, opset 17 plus the custom domain).</summary>
@@ -58,7 +59,7 @@ internal static class LayerModels
     {
         var model = new ModelProto { IrVersion = FactorizedLayerEmitter.RequiredIrVersion, ProducerName = "MLNet.TensorCompression.Tests", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = FactorizedLayerEmitter.RequiredStandardOpset });
-        model.OpsetImport.Add(FactorizedLayerEmitter.DomainOpset);
+        model.OpsetImport.Add(TensorCompressionDomain.Opset);
         return model;
     }
 

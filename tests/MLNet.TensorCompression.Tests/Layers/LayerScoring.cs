@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Onnx.Protobuf;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MLNet.TensorCompression.Tests.Layers;
 

@@ -1,8 +1,9 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Tests.Decomposition;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+using MLNet.TensorCompression.Tests.Decomposition;
+
 namespace MLNet.TensorCompression.Tests.Layers;
 
 /// <summary>Layers with random TT or HT weights, built by hand the way the layer finder would describe them.</summary>

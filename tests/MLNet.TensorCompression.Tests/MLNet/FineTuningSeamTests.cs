@@ -1,5 +1,6 @@
-using Microsoft.ML;
 using MLNet.TensorCompression.Onnx;
+using Microsoft.ML;
+
 namespace MLNet.TensorCompression.Tests.MLNet;
 
 /// <summary>How the estimator hands its data to a <see cref="FineTuning"/> and uses what comes back.</summary>

@@ -1,8 +1,9 @@
+using MLNet.TensorCompression.Fitting;
+using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.TensorCompression.Fitting;
-using MLNet.TensorCompression.Onnx;
+
 namespace MLNet.TensorCompression.Tests.MLNet;
 
 /// <summary>The estimator before and around compression: schemas, column errors, empty data, and the data-aware seam.</summary>

@@ -1,10 +1,11 @@
 using System.IO.Compression;
 using System.Text;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tests.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Onnx;
-using MLNet.TensorCompression.Tests.Onnx;
-using MLNet.TensorCompression.Onnx;
+
 namespace MLNet.TensorCompression.Tests.MLNet;
 
 /// <summary>Scoring through ML.NET with the compressed sample models: equal to ONNX Runtime, saved and loaded, concurrent, evaluated.</summary>

@@ -1,7 +1,8 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using DataLocation = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataLocation;
+
 namespace MLNet.TensorCompression.Tests.Onnx;
 
 [TestClass]

@@ -1,6 +1,7 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression.Tests.Onnx;
 
 /// <summary>

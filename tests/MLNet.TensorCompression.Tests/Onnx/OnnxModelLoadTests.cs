@@ -1,6 +1,7 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Tests.Onnx;
 
 [TestClass]

@@ -1,6 +1,7 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
+
 namespace MLNet.TensorCompression.Tests.Onnx;
 
 /// <summary>Checks that the compiled schema produces ONNX's wire format and keeps what it does not declare.</summary>

@@ -1,5 +1,5 @@
-using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Tensors;
+using MLNet.TensorCompression.Tests.Onnx;
 
 namespace MLNet.TensorCompression.Tests.Packaging;
 

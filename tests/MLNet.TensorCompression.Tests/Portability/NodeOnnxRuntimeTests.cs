@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
+using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.Compression;
 using MLNet.TensorCompression.Tests.Onnx;
-using MLNet.TensorCompression.Onnx;
+
 namespace MLNet.TensorCompression.Tests.Portability;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
+
 namespace MLNet.TensorCompression.Tests.Samples;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using MLNet.TensorCompression.Onnx.Protobuf;
 
-namespace MLNet.TensorCompression.Emission;
+namespace MLNet.TensorCompression.Onnx;
 
 /// <summary>What replaces one layer in the graph.</summary>
 /// <param name="Nodes">The nodes, in topological order: one custom-domain node, or the inlined standard-op nodes.</param>

@@ -1,8 +1,10 @@
-using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 using Dimension = MLNet.TensorCompression.Onnx.Protobuf.TensorShapeProto.Types.Dimension;
-namespace MLNet.TensorCompression.Onnx;
+
+namespace MLNet.TensorCompression.Emission;
 
 /// <summary>
 /// Declares the shape of every graph output that has none: ML.NET's ApplyOnnxModel throws a NullReferenceException

@@ -1,0 +1,49 @@
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Planning;
+
+namespace MLNet.TensorCompression.Emission;
+
+/// <summary>The report line of a layer: what it became, its size, error and multiply-adds.</summary>
+internal static class LayerReports
+{
+    /// <summary>A layer that stays dense, with the reason.</summary>
+    public static LayerReport Dense(LayerPlan plan) => new()
+    {
+        Name = plan.Layer.Name,
+        OpType = plan.Layer.OpType,
+        Format = "dense",
+        WeightShape = plan.Layer.Weight.Shape,
+        ParametersBefore = plan.Layer.WeightCount,
+        ParametersAfter = plan.Layer.WeightCount,
+        MacsBefore = plan.Layer.DenseMacsPerSample,
+        MacsAfter = plan.Layer.DenseMacsPerSample,
+        Note = plan.Reason,
+    };
+
+    /// <summary>A factorised layer emitted in <paramref name="mode"/> (Factorized or Reconstructed).</summary>
+    public static LayerReport Factorized(FactorizedWeight weight, LayerExecutionMode mode, CompressionOptions options)
+    {
+        bool shapesKnown = weight.Layer.ApplicationsPerSample is not null;
+        bool rankCapBound = options.Tolerance is { } tolerance && weight.RelativeError > tolerance;
+        return new LayerReport
+        {
+            Name = weight.Layer.Name,
+            OpType = weight.Layer.OpType,
+            Format = weight.Format,
+            WeightShape = weight.Layer.Weight.Shape,
+            Modes = weight.Tensorization.ToString(),
+            // A tensor train's tree is always the caterpillar: "TT" says it.
+            Tree = weight.Tensor.Format == LayerFormat.HierarchicalTucker ? weight.Tensor.Tree.ToString() : null,
+            Ranks = weight.Tensor.Ranks,
+            ParametersBefore = weight.Layer.WeightCount,
+            ParametersAfter = weight.FactorParameterCount,
+            RelativeError = weight.RelativeError,
+            ErrorBound = options.TargetCompressionRatio is null && !rankCapBound ? options.Tolerance : null,
+            MacsBefore = weight.Layer.DenseMacsPerSample,
+            MacsAfter = !shapesKnown ? null : mode == LayerExecutionMode.Factorized
+                ? FactorizedLayerEmitter.FactorizedMacsPerSample(weight)
+                : FactorizedLayerEmitter.ReconstructedMacsPerSample(weight),
+            ExecutionMode = mode.ToString(),
+        };
+    }
+}
