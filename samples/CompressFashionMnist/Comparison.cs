@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using Microsoft.ML;
 using MLNet.TensorCompression;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.TorchSharp;
-using Microsoft.ML;
 
 namespace CompressFashionMnist;
 

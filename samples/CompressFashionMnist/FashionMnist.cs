@@ -1,5 +1,5 @@
-using MLNet.TensorCompression.Data;
 using Microsoft.ML.Data;
+using MLNet.TensorCompression.Data;
 
 namespace CompressFashionMnist;
 

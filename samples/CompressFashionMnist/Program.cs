@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using CompressFashionMnist;
+using Microsoft.ML;
 using MLNet.TensorCompression;
 using MLNet.TensorCompression.Decomposition;
-using Microsoft.ML;
 // Compresses a Fashion-MNIST CNN with mlContext.Transforms.CompressHybrid in several configurations and prints a
 // Markdown table of ML.NET's metrics, sizes and latency for each. Usage: [--quick] [--model PATH]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture; // the table goes into a README: "0.9060", "1,000"

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
-using Microsoft.ML.OnnxRuntime;
 
 namespace MLNet.TensorCompression.Cli;
 

@@ -13,19 +13,16 @@ namespace MLNet.TensorCompression.Cli;
 /// </summary>
 internal static class SweepCommand
 {
-    private static readonly Dictionary<string, CompressionPolicy> Policies = new()
-    {
-        ["hybrid"] = CompressionPolicy.Hybrid, ["tt"] = CompressionPolicy.TensorTrain, ["ht"] = CompressionPolicy.HierarchicalTucker,
-    };
-
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var line = new CommandLine(args, ["--data", "--calibration", "--rows", "--policies", "--ratios", "--ranks", "--plot"], ["--json", "--quiet"]);
+        // Of the compression flags, those that are not what the sweep varies (policy, rank cap, target ratio).
+        var line = new CommandLine(args,
+            ["--data", "--calibration", "--rows", "--policies", "--ratios", "--ranks", "--plot", CompressionFlags.Allocation, CompressionFlags.Layer], ["--json", "--quiet"]);
         if (line.Positional.Count != 1) throw new UsageException("sweep takes one model path");
         var dataPath = line.String("--data") ?? throw new UsageException("sweep needs --data <images.idx3-ubyte|file.csv> to score the models");
-        var policies = List(line.String("--policies") ?? "hybrid,tt,ht", "--policies", text =>
-            Policies.TryGetValue(text.ToLowerInvariant(), out var policy) ? policy : throw new UsageException($"--policies: '{text}' is not hybrid, tt or ht"));
+        var policies = Policies(line);
         var settings = Settings(line);
+        var shared = CompressionFlags.Read(line);
         var model = OnnxModel.Load(line.Positional[0]);
         var (inputName, sampleShape) = ModelInput.SingleWithFixedSample(model);
         var (test, labels) = LabelledData.Read(dataPath, inputName, sampleShape);
@@ -43,7 +40,8 @@ internal static class SweepCommand
         foreach (var policy in policies)
         foreach (var (name, apply) in settings)
         {
-            var options = new CompressionOptions { Policy = policy };
+            var options = shared.Clone();
+            options.Policy = policy;
             apply(options);
             progress?.Invoke($"{policy}, {name}");
             var result = calibration is null
@@ -69,6 +67,12 @@ internal static class SweepCommand
         return 0;
     }
 
+    /// <summary>The policies named by --policies (from the table compress's --policy reads), or every policy.</summary>
+    private static IReadOnlyList<CompressionPolicy> Policies(CommandLine line) =>
+        line.String("--policies") is { } names
+            ? List(names, "--policies", text => OptionNames.Policies.TryGetValue(text, out var policy) ? policy : throw new UsageException($"--policies: '{text}' is not {OptionNames.OneOf(OptionNames.Policies)}"))
+            : [.. OptionNames.Policies.Values];
+
     /// <summary>Target ratios (--ratios, default 5,10,20) or rank caps (--ranks), as named option setters.</summary>
     private static IReadOnlyList<(string Name, Action<CompressionOptions> Apply)> Settings(CommandLine line)
     {
@@ -85,5 +89,4 @@ internal static class SweepCommand
         if (items.Length == 0) throw new UsageException($"{option} needs a comma-separated list");
         return items.Select(parse).ToArray();
     }
-
 }

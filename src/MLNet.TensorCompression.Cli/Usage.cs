@@ -34,9 +34,11 @@ internal static class Usage
               Top-1 accuracy and ONNX Runtime latency of a single-input classifier on labelled data: IDX images with
               their …labels.idx1-ubyte beside them, or CSV rows "label,value,…".
           sweep <model.onnx> --data <labelled data> [--policies hybrid,tt,ht] [--ratios 5,10,20 | --ranks 8,16,32]
+                [--allocation largest|total] [--layer NAME=tt|ht|dense[:R]]...
                 [--calibration <labelled data> [--rows N]] [--plot FILE.png] [--json] [--quiet]
               Compresses under each policy at each ratio or rank cap (re-fitted on --calibration data when given) and
-              prints the accuracy/size frontier; --plot also draws it.
+              prints the accuracy/size frontier; --plot also draws it. --allocation and --layer are compress's, applied
+              to every point.
 
         Exit codes: 0 ok, 1 failure (reason on stderr), 2 bad arguments.
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace MLNet.TensorCompression.TorchSharp;
 

@@ -1,8 +1,8 @@
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.TorchSharp.Graph;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
+using TorchSharp.Modules;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 
 namespace MLNet.TensorCompression.TorchSharp;

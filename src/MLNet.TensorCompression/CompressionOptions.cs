@@ -3,11 +3,15 @@ namespace MLNet.TensorCompression;
 /// <summary>
 /// What to compress and how far. Ranks come from one of: <see cref="TargetCompressionRatio"/> (whole-model budget),
 /// <see cref="Tolerance"/> (per-layer relative error), <see cref="MaxRank"/>; with none of them set, the rank cap is 16.
+/// <see cref="HybridCompressionOptions"/> extends these with the settings of data-aware fitting.
 /// </summary>
-public sealed class CompressionOptions
+public class CompressionOptions
 {
     /// <summary>Rank cap used when neither a rank, a tolerance nor a target ratio is given.</summary>
     public const int DefaultMaxRank = 16;
+
+    // A field rather than an auto-property, so that Clone can give the copy its own list while the public property has no setter.
+    private List<LayerOverride> layerOverrides = [];
 
     /// <summary>Which format each kind of layer gets. Default <see cref="CompressionPolicy.Hybrid"/>.</summary>
     public CompressionPolicy Policy { get; set; } = CompressionPolicy.Hybrid;
@@ -20,7 +24,8 @@ public sealed class CompressionOptions
 
     /// <summary>
     /// Whole-model compression ratio to reach (parameters before ÷ after, counting every initializer). Per-layer ranks are
-    /// then chosen to meet the budget with the least total relative error. Null: none.
+    /// then chosen to meet the budget as <see cref="RankAllocation"/> says (by default, with the least largest per-layer
+    /// relative error); <see cref="Tolerance"/> is then not used. Null: none.
     /// </summary>
     public double? TargetCompressionRatio { get; set; }
 
@@ -28,7 +33,7 @@ public sealed class CompressionOptions
     public RankAllocation RankAllocation { get; set; } = RankAllocation.LeastLargestError;
 
     /// <summary>Per-layer choices by node name; the first match wins.</summary>
-    public IList<LayerOverride> LayerOverrides { get; private set; } = new List<LayerOverride>();
+    public IList<LayerOverride> LayerOverrides => layerOverrides;
 
     /// <summary>How compressed layers run. Default <see cref="LayerExecutionMode.Auto"/>.</summary>
     public LayerExecutionMode ExecutionMode { get; set; } = LayerExecutionMode.Auto;
@@ -46,8 +51,8 @@ public sealed class CompressionOptions
     public bool CompressInputConvolution { get; set; }
 
     /// <summary>Throws an exception naming the first option whose value is out of range.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public void Validate()
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; <see cref="ArgumentException.ParamName"/> is the option's name.</exception>
+    public virtual void Validate()
     {
         if (MaxRank is < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxRank), MaxRank, "MaxRank must be at least 1.");
@@ -68,11 +73,14 @@ public sealed class CompressionOptions
                 throw new ArgumentOutOfRangeException(nameof(LayerOverrides), layerOverride.MaxRank, $"The override for '{layerOverride.Pattern}' has rank {layerOverride.MaxRank}; ranks must be ≥ 1.");
     }
 
-    /// <summary>An independent copy (the override list too).</summary>
-    internal CompressionOptions Clone()
+    /// <summary>
+    /// An independent copy of the same type: every setting, by one memberwise copy, so a new option is copied without
+    /// being listed here. A derived type overrides this only to copy what it holds that is mutable.
+    /// </summary>
+    internal virtual CompressionOptions Clone()
     {
         var copy = (CompressionOptions)MemberwiseClone();
-        copy.LayerOverrides = new List<LayerOverride>(LayerOverrides);
+        copy.layerOverrides = [.. layerOverrides];
         return copy;
     }
 }

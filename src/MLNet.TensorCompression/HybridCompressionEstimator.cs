@@ -1,7 +1,7 @@
-using MLNet.TensorCompression.DataViews;
-using MLNet.TensorCompression.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Transforms.Onnx;
+using MLNet.TensorCompression.DataViews;
+using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression;
 
@@ -13,17 +13,17 @@ namespace MLNet.TensorCompression;
 /// </summary>
 public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTransformer>
 {
-    private readonly TransformsCatalog _catalog;
-    private readonly OnnxModel _model;
-    private readonly ModelSignature _signature;
-    private readonly string[] _outputColumnNames;
-    private readonly string[] _inputColumnNames;
-    private readonly HybridCompressionOptions _options;
-    private readonly DataAwareCompression _dataAwareFit;
+    private readonly TransformsCatalog catalog;
+    private readonly OnnxModel model;
+    private readonly ModelSignature signature;
+    private readonly string[] outputColumnNames;
+    private readonly string[] inputColumnNames;
+    private readonly HybridCompressionOptions options;
+    private readonly DataAwareCompression dataAwareFit;
 
     // ML.NET's scorer of the original model: the compressed model has the same inputs and outputs, so this gives the
     // output schema before anything is compressed, and ML.NET's own column checks and messages.
-    private readonly OnnxScoringEstimator _originalScoring;
+    private readonly OnnxScoringEstimator originalScoring;
 
     /// <summary>Builds the estimator; the model is read and checked by ML.NET's ONNX scorer now, compressed in <see cref="Fit"/>.</summary>
     /// <param name="catalog">The catalog whose ML.NET environment the scorers are created in.</param>
@@ -42,16 +42,17 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        _options = (options ?? new HybridCompressionOptions()).Clone();
-        _options.Validate();
-        _catalog = catalog;
-        _model = model;
-        _signature = ModelSignature.Of(model);
-        _outputColumnNames = outputColumnNames?.ToArray() ?? _signature.OutputNames;
-        _inputColumnNames = inputColumnNames?.ToArray() ?? _signature.InputNames;
-        _signature.RequireColumns(_outputColumnNames, _inputColumnNames);
-        _dataAwareFit = dataAwareFit;
-        _originalScoring = catalog.ApplyOnnxModel(_outputColumnNames, _inputColumnNames, new MemoryStream(model.ToBytes()));
+        this.options = (options ?? new HybridCompressionOptions()).Clone();
+        this.options.Validate();
+        this.catalog = catalog;
+        this.model = model;
+        signature = ModelSignature.Of(model);
+        // The parameters may be null (all of the model's columns); only the fields are complete.
+        this.outputColumnNames = outputColumnNames?.ToArray() ?? signature.OutputNames;
+        this.inputColumnNames = inputColumnNames?.ToArray() ?? signature.InputNames;
+        signature.RequireColumns(this.outputColumnNames, this.inputColumnNames);
+        this.dataAwareFit = dataAwareFit;
+        originalScoring = catalog.ApplyOnnxModel(this.outputColumnNames, this.inputColumnNames, new MemoryStream(model.ToBytes()));
     }
 
     /// <summary>
@@ -63,8 +64,8 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var output = _originalScoring.GetOutputSchema(inputSchema);
-        if (LabelColumnNeeded && !inputSchema.Any(column => column.Name == _options.LabelColumnName))
+        var output = originalScoring.GetOutputSchema(inputSchema);
+        if (LabelColumnNeeded && !inputSchema.Any(column => column.Name == options.LabelColumnName))
             throw MissingLabelColumn(nameof(inputSchema));
         return output;
     }
@@ -81,44 +82,45 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
     public HybridCompressionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _signature.RequireSampleSizes(input.Schema, _inputColumnNames, nameof(input));
-        _originalScoring.Fit(input);
-        if (LabelColumnNeeded && input.Schema.GetColumnOrNull(_options.LabelColumnName!) is null)
+        signature.RequireSampleSizes(input.Schema, inputColumnNames, nameof(input));
+        originalScoring.Fit(input);
+        if (LabelColumnNeeded && input.Schema.GetColumnOrNull(options.LabelColumnName!) is null)
             throw MissingLabelColumn(nameof(input));
-        if (_options.CalibrationRows > 0)
-            RequireRows(input, $"CalibrationRows = {_options.CalibrationRows}");
-        if (_options.FineTuning is not null)
+        if (options.CalibrationRows > 0)
+            RequireRows(input, $"CalibrationRows = {options.CalibrationRows}");
+        if (options.FineTuning is not null)
             RequireRows(input, "FineTuning is set");
 
         var result = Compress(input);
-        if (_options.FineTuning is { } fineTuning)
+        if (options.FineTuning is { } fineTuning)
             result = FineTune(fineTuning, result, input);
-        _options.Progress?.Invoke("creating the ML.NET scorer of the compressed model");
-        var scorer = _catalog.ApplyOnnxModel(_outputColumnNames, _inputColumnNames, new MemoryStream(result.Model.ToBytes())).Fit(input);
+        options.Progress?.Invoke("creating the ML.NET scorer of the compressed model");
+        var scorer = catalog.ApplyOnnxModel(outputColumnNames, inputColumnNames, new MemoryStream(result.Model.ToBytes())).Fit(input);
         return new HybridCompressionTransformer(scorer, result);
     }
 
     /// <summary>A label column is read by calibration and by fine-tuning.</summary>
-    private bool LabelColumnNeeded => (_options.CalibrationRows > 0 || _options.FineTuning is not null) && _options.LabelColumnName is not null;
+    private bool LabelColumnNeeded => (options.CalibrationRows > 0 || options.FineTuning is not null) && options.LabelColumnName is not null;
 
     private CompressionResult Compress(IDataView input)
     {
-        var options = _options.Clone();
-        var progress = options.Progress;
-        if (options.CalibrationRows == 0)
+        // A copy per fit, so nothing the fitting does to its options reaches the next fit.
+        var settings = options.Clone();
+        var progress = settings.Progress;
+        if (settings.CalibrationRows == 0)
         {
             progress?.Invoke("compressing data-free (CalibrationRows = 0)");
-            return WithCalibrationNote(OnnxModelCompressor.Compress(_model, options.CompressionOptions, progress), "none: CalibrationRows = 0, data-free.");
+            return WithCalibrationNote(OnnxModelCompressor.Compress(model, settings, progress), "none: CalibrationRows = 0, data-free.");
         }
-        return _dataAwareFit(_model, options.CompressionOptions, input, options, progress);
+        return dataAwareFit(model, input, settings, progress);
     }
 
     /// <summary>Trains the compressed model's factors end to end on the rows of <paramref name="input"/>, the original model teaching.</summary>
     private CompressionResult FineTune(FineTuning fineTuning, CompressionResult compressed, IDataView input)
     {
-        var (samples, labels) = DataViewCalibration.Read(_model, input, fineTuning.MaxRows ?? int.MaxValue, _options.LabelColumnName);
-        _options.Progress?.Invoke($"fine-tuning ({fineTuning.GetType().Name}) on {samples.Count} rows of '{samples.InputName}'{(labels is null ? "" : $" with labels '{_options.LabelColumnName}'")}");
-        var outcome = fineTuning.Run(new FineTuningRequest(_model, compressed.Model, samples, labels, _options.Seed, _options.Progress));
+        var (samples, labels) = DataViewCalibration.Read(model, input, fineTuning.MaxRows ?? int.MaxValue, options.LabelColumnName);
+        options.Progress?.Invoke($"fine-tuning ({fineTuning.GetType().Name}) on {samples.Count} rows of '{samples.InputName}'{(labels is null ? "" : $" with labels '{options.LabelColumnName}'")}");
+        var outcome = fineTuning.Run(new FineTuningRequest(model, compressed.Model, samples, labels, options.Seed, options.Progress));
         var tuned = compressed with { Model = outcome.Model };
         return tuned.WithReport(compressed.Report with { FineTuning = outcome.Summary });
     }
@@ -138,7 +140,7 @@ public sealed class HybridCompressionEstimator : IEstimator<HybridCompressionTra
     }
 
     private ArgumentOutOfRangeException MissingLabelColumn(string parameterName) =>
-        new(parameterName, $"Could not find label column '{_options.LabelColumnName}' (HybridCompressionOptions.LabelColumnName).");
+        new(parameterName, $"Could not find label column '{options.LabelColumnName}' (HybridCompressionOptions.LabelColumnName).");
 
     /// <summary>The result with <paramref name="note"/> as the report's calibration line, in the report and in the model's metadata copy of it.</summary>
     internal static CompressionResult WithCalibrationNote(CompressionResult result, string note) =>

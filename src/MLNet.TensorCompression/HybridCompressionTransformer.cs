@@ -1,8 +1,8 @@
-using MLNet.TensorCompression.Decomposition;
-using MLNet.TensorCompression.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Onnx;
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression;
 
@@ -16,15 +16,15 @@ namespace MLNet.TensorCompression;
 /// </summary>
 public sealed class HybridCompressionTransformer : ITransformer, IDisposable
 {
-    private readonly OnnxTransformer _scorer;
-    private readonly OnnxModel _compressedModel;
-    private bool _disposed;
+    private readonly OnnxTransformer scorer;
+    private readonly OnnxModel compressedModel;
+    private bool disposed;
 
     /// <summary>Wraps ML.NET's scorer of <paramref name="result"/>'s model.</summary>
     internal HybridCompressionTransformer(OnnxTransformer scorer, CompressionResult result)
     {
-        _scorer = scorer;
-        _compressedModel = result.Model;
+        this.scorer = scorer;
+        compressedModel = result.Model;
         Report = result.Report;
         Factorizations = result.Factorizations;
     }
@@ -39,17 +39,17 @@ public sealed class HybridCompressionTransformer : ITransformer, IDisposable
     public IReadOnlyList<FactorizedWeight> Factorizations { get; }
 
     /// <summary>Whether ML.NET can map single rows (prediction engines); true for ONNX scoring, as ML.NET's ONNX transformer reports.</summary>
-    public bool IsRowToRowMapper => ((ITransformer)_scorer).IsRowToRowMapper;
+    public bool IsRowToRowMapper => ((ITransformer)scorer).IsRowToRowMapper;
 
     /// <summary>A copy of the compressed model this transformer scores with; changing the copy changes nothing here.</summary>
-    public OnnxModel GetCompressedModel() => _compressedModel.Clone();
+    public OnnxModel GetCompressedModel() => compressedModel.Clone();
 
     /// <summary>
     /// Writes the compressed model as a self-contained .onnx file that any ONNX Runtime can score; through a temporary
     /// file moved into place, so <paramref name="path"/> never holds a partial model.
     /// </summary>
     /// <param name="path">The file to write; an existing file is replaced.</param>
-    public void SaveCompressedModel(string path) => _compressedModel.Save(path);
+    public void SaveCompressedModel(string path) => compressedModel.Save(path);
 
     /// <summary>The schema of <see cref="Transform"/>'s output for data of <paramref name="inputSchema"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A model input column is missing or mistyped (ML.NET's schema error).</exception>
@@ -57,7 +57,7 @@ public sealed class HybridCompressionTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ThrowIfDisposed();
-        return _scorer.GetOutputSchema(inputSchema);
+        return scorer.GetOutputSchema(inputSchema);
     }
 
     /// <summary>The row-to-row mapper ML.NET uses for prediction engines.</summary>
@@ -65,7 +65,7 @@ public sealed class HybridCompressionTransformer : ITransformer, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ThrowIfDisposed();
-        return ((ITransformer)_scorer).GetRowToRowMapper(inputSchema);
+        return ((ITransformer)scorer).GetRowToRowMapper(inputSchema);
     }
 
     /// <summary>Adds the model's output columns to <paramref name="input"/>, lazily, as ML.NET transforms do.</summary>
@@ -73,23 +73,23 @@ public sealed class HybridCompressionTransformer : ITransformer, IDisposable
     public IDataView Transform(IDataView input)
     {
         ThrowIfDisposed();
-        return _scorer.Transform(input);
+        return scorer.Transform(input);
     }
 
     /// <summary>Saves as ML.NET's ONNX transformer over the compressed model (what <c>mlContext.Model.Save</c> calls).</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_scorer).Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)scorer).Save(ctx);
 
     /// <summary>Releases the ONNX Runtime session; scoring afterwards throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        _disposed = true;
-        _scorer.Dispose();
+        disposed = true;
+        scorer.Dispose();
     }
 
     // Without this check a disposed session fails inside ONNX Runtime with a NullReferenceException, or worse.
     private void ThrowIfDisposed()
     {
-        if (_disposed)
+        if (disposed)
             throw new ObjectDisposedException(nameof(HybridCompressionTransformer),
                 "The transformer was disposed, which releases its ONNX Runtime session. A prediction engine disposes its transformer unless created with PredictionEngineOptions.OwnsTransformer = false.");
     }

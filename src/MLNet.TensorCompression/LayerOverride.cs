@@ -24,15 +24,10 @@ public sealed record LayerOverride(string Pattern, LayerFormat Format, int? MaxR
         ArgumentNullException.ThrowIfNull(text);
         int equals = text.LastIndexOf('=');
         if (equals <= 0 || equals == text.Length - 1)
-            throw new FormatException($"Layer override '{text}' must look like NAME=tt|ht|dense[:RANK].");
+            throw new FormatException(MustLookLike(text));
         var choice = text[(equals + 1)..].Split(':');
-        var format = choice[0].ToLowerInvariant() switch
-        {
-            "tt" => LayerFormat.TensorTrain,
-            "ht" => LayerFormat.HierarchicalTucker,
-            "dense" => LayerFormat.Dense,
-            _ => throw new FormatException($"Layer override '{text}': format '{choice[0]}' is not tt, ht or dense."),
-        };
+        if (!OptionNames.Formats.TryGetValue(choice[0], out var format))
+            throw new FormatException($"Layer override '{text}': format '{choice[0]}' is not {OptionNames.OneOf(OptionNames.Formats)}.");
         int? rank = null;
         if (choice.Length == 2)
         {
@@ -42,8 +37,10 @@ public sealed record LayerOverride(string Pattern, LayerFormat Format, int? MaxR
         }
         else if (choice.Length > 2)
         {
-            throw new FormatException($"Layer override '{text}' must look like NAME=tt|ht|dense[:RANK].");
+            throw new FormatException(MustLookLike(text));
         }
         return new LayerOverride(text[..equals], format, rank);
     }
+
+    private static string MustLookLike(string text) => $"Layer override '{text}' must look like NAME={OptionNames.Alternatives(OptionNames.Formats)}[:RANK].";
 }

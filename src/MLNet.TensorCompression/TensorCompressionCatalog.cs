@@ -1,6 +1,6 @@
+using Microsoft.ML;
 using MLNet.TensorCompression.DataViews;
 using MLNet.TensorCompression.Onnx;
-using Microsoft.ML;
 
 namespace MLNet.TensorCompression;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.TorchSharp;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace MLNet.TensorCompression.Benchmarks;
 

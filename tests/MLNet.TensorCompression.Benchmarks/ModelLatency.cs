@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using MLNet.TensorCompression.Onnx;
 using Microsoft.ML.OnnxRuntime;
+using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression.Benchmarks;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
+using TorchSharp.Modules;
 using F = TorchSharp.torch.nn.functional;
 
 namespace MLNet.TensorCompression.Benchmarks;

@@ -1,8 +1,8 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.MLNet;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace MLNet.TensorCompression.TorchSharp.Tests;
 

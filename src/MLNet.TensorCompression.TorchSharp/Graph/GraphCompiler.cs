@@ -1,6 +1,6 @@
 using MLNet.TensorCompression.Onnx.Protobuf;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace MLNet.TensorCompression.TorchSharp.Graph;
 

@@ -1,5 +1,5 @@
-using MLNet.TensorCompression.Onnx;
 using Microsoft.ML;
+using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression.DataViews;
 
@@ -10,12 +10,12 @@ namespace MLNet.TensorCompression.DataViews;
 /// and tests substitute their own.
 /// </summary>
 /// <param name="model">The original model. It must not be modified.</param>
-/// <param name="compression">The data-free settings (policy, ranks, overrides), validated; a private copy.</param>
 /// <param name="data">
 /// The data passed to Fit. Already checked: it has every model input under the input's name, of the right item type
 /// and size, the label column when <see cref="HybridCompressionOptions.LabelColumnName"/> is set, and at least one row.
 /// </param>
-/// <param name="options">All options, validated; a private copy. Use <see cref="HybridCompressionOptions.CalibrationRows"/>,
+/// <param name="options">All options, validated; a private copy. Pass it to the compressor as it is (it is a
+/// <see cref="CompressionOptions"/>); use <see cref="HybridCompressionOptions.CalibrationRows"/>,
 /// <see cref="HybridCompressionOptions.MaxAccuracyDrop"/>, <see cref="HybridCompressionOptions.LabelColumnName"/> and
 /// <see cref="HybridCompressionOptions.Seed"/>.</param>
 /// <param name="progress">Where to report steps, or null.</param>
@@ -24,4 +24,4 @@ namespace MLNet.TensorCompression.DataViews;
 /// <see cref="CompressionReport.Calibration"/> should say what calibration did (rows used, accuracy before and after).
 /// </returns>
 internal delegate CompressionResult DataAwareCompression(
-    OnnxModel model, CompressionOptions compression, IDataView data, HybridCompressionOptions options, Action<string>? progress);
+    OnnxModel model, IDataView data, HybridCompressionOptions options, Action<string>? progress);

@@ -1,8 +1,8 @@
 using System.Globalization;
-using MLNet.TensorCompression.Finding;
-using MLNet.TensorCompression.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression.DataViews;
 
@@ -18,7 +18,7 @@ internal static class DataViewCalibration
     public const int MinimumRows = 10;
 
     /// <summary>A <see cref="DataAwareCompression"/>.</summary>
-    public static CompressionResult Fit(OnnxModel model, CompressionOptions compression, IDataView data, HybridCompressionOptions options, Action<string>? progress)
+    public static CompressionResult Fit(OnnxModel model, IDataView data, HybridCompressionOptions options, Action<string>? progress)
     {
         bool search = options.MaxAccuracyDrop is not null;
         // The search scores on rows the factors were not fitted to: the rows after the calibration rows, up to as many again.
@@ -30,14 +30,14 @@ internal static class DataViewCalibration
         if (!search)
         {
             progress?.Invoke($"read {samples.Count} calibration rows of '{samples.InputName}'");
-            var result = OnnxModelCompressor.Compress(model, compression, samples, refit, progress);
+            var result = OnnxModelCompressor.Compress(model, options, samples, refit, progress);
             return HybridCompressionEstimator.WithCalibrationNote(result, Note(samples.Count, samples.InputName, refit));
         }
 
         int fitRows = samples.Count > options.CalibrationRows ? options.CalibrationRows : samples.Count * 4 / 5;
         var (calibration, evaluation) = (samples.Take(0, fitRows), samples.Take(fitRows, samples.Count - fitRows));
         progress?.Invoke($"read {samples.Count} rows of '{samples.InputName}': {calibration.Count} to fit, {evaluation.Count} to score");
-        var (found, best) = OnnxModelCompressor.CompressWithinAccuracyDrop(model, compression, calibration, evaluation, labels![fitRows..], options.MaxAccuracyDrop!.Value, refit, progress);
+        var (found, best) = OnnxModelCompressor.CompressWithinAccuracyDrop(model, options, calibration, evaluation, labels![fitRows..], options.MaxAccuracyDrop!.Value, refit, progress);
         var invariant = CultureInfo.InvariantCulture;
         string outcome = best.WithinDrop
             ? string.Create(invariant, $" (within MaxAccuracyDrop = {options.MaxAccuracyDrop}).")

@@ -1,7 +1,7 @@
-using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using Dimension = MLNet.TensorCompression.Onnx.Protobuf.TensorShapeProto.Types.Dimension;
 
 namespace MLNet.TensorCompression.DataViews;

@@ -1,6 +1,6 @@
+using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using Microsoft.ML.OnnxRuntime;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 using ValueCase = MLNet.TensorCompression.Onnx.Protobuf.TensorShapeProto.Types.Dimension.ValueOneofCase;
 

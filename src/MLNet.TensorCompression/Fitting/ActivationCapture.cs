@@ -1,6 +1,6 @@
+using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using Microsoft.ML.OnnxRuntime;
 
 namespace MLNet.TensorCompression.Fitting;
 

@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using Microsoft.Win32.SafeHandles;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using DataLocation = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataLocation;
 
 namespace MLNet.TensorCompression.Onnx;

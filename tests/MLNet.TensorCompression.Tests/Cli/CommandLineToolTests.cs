@@ -163,6 +163,101 @@ public sealed class CommandLineToolTests
         Assert.IsFalse(File.Exists(output));
     }
 
+    [TestMethod]
+    public void CompressAndSweepAcceptEveryPolicyNameOfTheOneTable()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = FewLabelledRows(directory, 20);
+        var names = OptionNames.Policies.Keys.Select(name => name.ToUpperInvariant()).ToArray();
+
+        var sweep = Run("sweep", TestModels.Path("lenet5-fashion.onnx"), "--data", data, "--policies", string.Join(",", names), "--ranks", "4", "--json", "--quiet");
+
+        Assert.AreEqual(0, sweep.Code, sweep.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(sweep.Stdout);
+        CollectionAssert.AreEqual(OptionNames.Policies.Values.Select(p => p.ToString()).ToArray(),
+            json.RootElement.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("Policy").GetString()).ToArray());
+        foreach (var name in names)
+        {
+            var compress = Run("compress", TestModels.Path("lenet5-fashion.onnx"), "-o", directory.File("small.onnx"), "--policy", name, "--max-rank", "4", "--json", "--quiet");
+            Assert.AreEqual(0, compress.Code, compress.Stderr);
+            Assert.AreEqual(OptionNames.Policies[name], CompressionReport.FromJson(compress.Stdout).Policy, name);
+        }
+    }
+
+    [TestMethod]
+    public void SweepAppliesTheSharedLayerAndAllocationFlagsToEveryPoint()
+    {
+        using var directory = new TemporaryDirectory();
+        var data = FewLabelledRows(directory, 20);
+        long Parameters(params string[] flags)
+        {
+            var (code, stdout, stderr) = Run(["sweep", TestModels.Path("lenet5-fashion.onnx"), "--data", data, "--policies", "hybrid", "--json", "--quiet", .. flags]);
+            Assert.AreEqual(0, code, stderr);
+            using var json = System.Text.Json.JsonDocument.Parse(stdout);
+            return json.RootElement.GetProperty("points").EnumerateArray().Single().GetProperty("Parameters").GetInt64();
+        }
+        long CompressedParameters(params string[] flags)
+        {
+            var (code, stdout, stderr) = Run(["compress", TestModels.Path("lenet5-fashion.onnx"), "-o", directory.File("small.onnx"), "--json", "--quiet", .. flags]);
+            Assert.AreEqual(0, code, stderr);
+            return CompressionReport.FromJson(stdout).ModelParametersAfter;
+        }
+
+        Assert.IsGreaterThan(Parameters("--ranks", "4") + 10_000, Parameters("--ranks", "4", "--layer", "/fc1/Gemm=dense"), "fc1 (48,000 weights) stayed dense");
+        // At 4x LeNet's two layers share the budget differently under the two allocations (measured: 14,578 and 15,242 parameters).
+        long total = Parameters("--ratios", "4", "--allocation", "total");
+        Assert.AreNotEqual(Parameters("--ratios", "4"), total);
+        Assert.AreEqual(CompressedParameters("--target-ratio", "4", "--allocation", "total"), total, "sweep and compress read the flag alike");
+    }
+
+    [TestMethod]
+    [DataRow("--layer", "fc1=svd", "Layer override 'fc1=svd': format 'svd' is not tt, ht or dense.")]
+    [DataRow("--allocation", "most", "--allocation must be one of largest, total; got 'most'")]
+    public void CompressAndSweepRejectASharedFlagWithTheSameMessage(string flag, string value, string message)
+    {
+        var compress = Run("compress", "a.onnx", "-o", "b.onnx", flag, value);
+        var sweep = Run("sweep", "a.onnx", "--data", "d.csv", flag, value);
+
+        Assert.AreEqual(2, compress.Code);
+        Assert.AreEqual(2, sweep.Code);
+        Assert.StartsWith($"mlnet-compress: {message}", compress.Stderr);
+        Assert.AreEqual(compress.Stderr, sweep.Stderr);
+    }
+
+    [TestMethod]
+    public void SweepRejectsTheFlagsOfWhatItVaries()
+    {
+        foreach (var (flag, value) in new[] { ("--policy", "tt"), ("--max-rank", "4"), ("--target-ratio", "2") })
+        {
+            var (code, _, stderr) = Run("sweep", "a.onnx", "--data", "d.csv", flag, value);
+            Assert.AreEqual(2, code, flag);
+            Assert.StartsWith($"mlnet-compress: unknown option '{flag}'", stderr);
+        }
+    }
+
+    [TestMethod]
+    public void HelpNamesTheValuesOfTheOneTable()
+    {
+        var (code, stdout, _) = Run("--help");
+        Assert.AreEqual(0, code);
+        Assert.Contains($"--policy {OptionNames.Alternatives(OptionNames.Policies)} ", stdout);
+        Assert.Contains($"--policies {string.Join(",", OptionNames.Policies.Keys)}", stdout);
+        Assert.Contains($"--allocation {OptionNames.Alternatives(OptionNames.Allocations)}", stdout);
+        Assert.Contains($"--mode {OptionNames.Alternatives(OptionNames.Modes)}", stdout);
+        Assert.Contains($"--layer NAME={OptionNames.Alternatives(OptionNames.Formats)}[:R]", stdout);
+    }
+
+    /// <summary>The first rows of the sample test images as "label,pixels…" CSV, so a sweep scores quickly.</summary>
+    private static string FewLabelledRows(TemporaryDirectory directory, int rows)
+    {
+        var (pixels, _, _, _) = IdxFile.ReadImages(Samples.SampleData.Path("fashion-test-2000-images.idx3-ubyte"));
+        var labels = IdxFile.ReadLabels(Samples.SampleData.Path("fashion-test-2000-labels.idx1-ubyte"));
+        var csv = directory.File("few.csv");
+        File.WriteAllLines(csv, new[] { "label,pixels" }.Concat(Enumerable.Range(0, rows).Select(i =>
+            labels[i] + "," + string.Join(",", pixels.AsSpan(i * 784, 784).ToArray().Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))))));
+        return csv;
+    }
+
     private static (int Code, string Stdout, string Stderr) Run(params string[] args)
     {
         using var output = new StringWriter();

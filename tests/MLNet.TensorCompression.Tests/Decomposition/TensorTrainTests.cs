@@ -1,6 +1,6 @@
+using MathNet.Numerics.LinearAlgebra;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Tensors;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace MLNet.TensorCompression.Tests.Decomposition;
 

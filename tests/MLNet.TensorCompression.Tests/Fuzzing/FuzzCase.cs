@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
-using Microsoft.ML.OnnxRuntime;
 
 namespace MLNet.TensorCompression.Tests.Fuzzing;
 

@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using MLNet.TensorCompression.Onnx.Protobuf;
 using Microsoft.ML.OnnxRuntime;
+using MLNet.TensorCompression.Onnx.Protobuf;
 
 namespace MLNet.TensorCompression.Tests.Layers;
 

@@ -1,7 +1,7 @@
-using MLNet.TensorCompression.Data;
-using MLNet.TensorCompression.Tests.Samples;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Tests.Samples;
 
 namespace MLNet.TensorCompression.Tests.MLNet;
 

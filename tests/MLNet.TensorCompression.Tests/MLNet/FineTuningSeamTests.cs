@@ -1,5 +1,5 @@
-using MLNet.TensorCompression.Onnx;
 using Microsoft.ML;
+using MLNet.TensorCompression.Onnx;
 
 namespace MLNet.TensorCompression.Tests.MLNet;
 

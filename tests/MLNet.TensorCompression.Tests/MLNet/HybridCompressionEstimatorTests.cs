@@ -1,8 +1,8 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.Onnx;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace MLNet.TensorCompression.Tests.MLNet;
 
@@ -194,10 +194,10 @@ public sealed class HybridCompressionEstimatorTests
         var options = new HybridCompressionOptions { MaxRank = 4, CalibrationRows = 12, Seed = 42, LabelColumnName = "Label" };
         IDataView? seenData = null;
         HybridCompressionOptions? seenOptions = null;
-        CompressionResult FakeCalibration(OnnxModel model, CompressionOptions compression, IDataView calibrationData, HybridCompressionOptions calibration, Action<string>? progress)
+        CompressionResult FakeCalibration(OnnxModel model, IDataView calibrationData, HybridCompressionOptions calibration, Action<string>? progress)
         {
             (seenData, seenOptions) = (calibrationData, calibration);
-            var result = OnnxModelCompressor.Compress(model, compression, progress);
+            var result = OnnxModelCompressor.Compress(model, calibration, progress);
             return result with { Report = result.Report with { Calibration = "fake: 3 rows" } };
         }
 
@@ -217,7 +217,7 @@ public sealed class HybridCompressionEstimatorTests
     public void DataFreeFitDoesNotCallDataAwareFitting()
     {
         var mlContext = new MLContext();
-        CompressionResult MustNotRun(OnnxModel model, CompressionOptions compression, IDataView data, HybridCompressionOptions options, Action<string>? progress) =>
+        CompressionResult MustNotRun(OnnxModel model, IDataView data, HybridCompressionOptions options, Action<string>? progress) =>
             throw new AssertFailedException("data-aware fitting ran with CalibrationRows = 0");
         var estimator = new HybridCompressionEstimator(mlContext.Transforms, OnnxModel.Load(LeNet), null, null, new HybridCompressionOptions { CalibrationRows = 0, MaxRank = 4 }, MustNotRun);
 

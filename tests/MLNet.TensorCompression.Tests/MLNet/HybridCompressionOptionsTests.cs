@@ -98,9 +98,73 @@ public sealed class HybridCompressionOptionsTests
             Assert.AreEqual(NonDefaultValue(property.PropertyType, progress), property.GetValue(copy), property.Name);
         Assert.AreEqual(LayerOverride.Parse("/fc1/*=tt:3"), copy.LayerOverrides.Single(), "the copy has its own list");
 
+        // The compressor takes the options themselves (they are CompressionOptions), so it sees what the copy holds.
+        CompressionOptions compressor = copy;
         foreach (var setting in typeof(CompressionOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
-            Assert.AreEqual(typeof(HybridCompressionOptions).GetProperty(setting.Name)!.GetValue(copy), setting.GetValue(copy.CompressionOptions), setting.Name);
-        Assert.AreSame(copy.LayerOverrides.Single(), copy.CompressionOptions.LayerOverrides.Single());
+            Assert.AreEqual(typeof(HybridCompressionOptions).GetProperty(setting.Name)!.GetValue(copy), setting.GetValue(compressor), setting.Name);
+        Assert.AreSame(copy.LayerOverrides.Single(), compressor.LayerOverrides.Single());
+    }
+
+    [TestMethod]
+    public void CompressorOptionsCloneCarriesEverySettingAndHasItsOwnOverrides()
+    {
+        var options = new CompressionOptions();
+        var settable = typeof(CompressionOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true).ToArray();
+        foreach (var property in settable)
+            property.SetValue(options, NonDefaultValue(property.PropertyType, _ => { }));
+        options.LayerOverrides.Add(LayerOverride.Parse("/fc1/*=tt:3"));
+
+        var copy = options.Clone();
+        options.LayerOverrides.Add(LayerOverride.Parse("*=dense"));
+
+        Assert.AreEqual(typeof(CompressionOptions), copy.GetType());
+        foreach (var property in settable)
+        {
+            Assert.AreNotEqual(property.GetValue(new CompressionOptions()), property.GetValue(copy), $"{property.Name}: the test value is not the default");
+            Assert.AreEqual(NonDefaultValue(property.PropertyType, _ => { }), property.GetValue(copy), property.Name);
+        }
+        Assert.AreEqual(LayerOverride.Parse("/fc1/*=tt:3"), copy.LayerOverrides.Single(), "the copy has its own list");
+    }
+
+    [TestMethod]
+    public void CloneThroughTheCompressorTypeIsStillTheEstimatorsOptionsAndIndependent()
+    {
+        var fineTuning = new SettingsOnlyFineTuning { MaxRows = 11 };
+        var options = new HybridCompressionOptions { CalibrationRows = 50, MaxRank = 5, FineTuning = fineTuning };
+        options.LayerOverrides.Add(LayerOverride.Parse("/fc1/*=tt:3"));
+
+        // What the accuracy-aware search does with the options the estimator hands it.
+        CompressionOptions asCompressor = options;
+        var copy = asCompressor.Clone();
+        options.LayerOverrides.Clear();
+        fineTuning.MaxRows = 99;
+
+        var hybrid = Assert.IsInstanceOfType<HybridCompressionOptions>(copy);
+        Assert.AreEqual(50, hybrid.CalibrationRows);
+        Assert.AreEqual(5, hybrid.MaxRank);
+        Assert.AreNotSame(fineTuning, hybrid.FineTuning);
+        Assert.AreEqual(11, hybrid.FineTuning!.MaxRows);
+        Assert.HasCount(1, hybrid.LayerOverrides);
+    }
+
+    [TestMethod]
+    public void ValidateThroughTheCompressorTypeChecksTheDataSettingsToo()
+    {
+        CompressionOptions options = new HybridCompressionOptions { CalibrationRows = -5 };
+        Assert.AreEqual("CalibrationRows", Assert.ThrowsExactly<ArgumentOutOfRangeException>(options.Validate).ParamName);
+        options = new HybridCompressionOptions { MaxRank = 0 };
+        Assert.AreEqual("MaxRank", Assert.ThrowsExactly<ArgumentOutOfRangeException>(options.Validate).ParamName);
+    }
+
+    [TestMethod]
+    public void EveryOptionIsSettableExceptTheOverrideList()
+    {
+        // Clone copies by one memberwise copy and then copies the override list: another option without a setter would
+        // be a mutable object the copy shares with the original, unless Clone is taught to copy it too.
+        foreach (var type in new[] { typeof(CompressionOptions), typeof(HybridCompressionOptions) })
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            Assert.IsTrue(property.SetMethod?.IsPublic == true || property.Name == nameof(CompressionOptions.LayerOverrides),
+                $"{type.Name}.{property.Name} has no public setter; make Clone copy it and extend this test");
     }
 
     /// <summary>Equal by settings, so the estimator's copy compares equal to the caller's instance.</summary>

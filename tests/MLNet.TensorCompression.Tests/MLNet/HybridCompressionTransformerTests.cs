@@ -1,10 +1,10 @@
 using System.IO.Compression;
 using System.Text;
-using MLNet.TensorCompression.Onnx;
-using MLNet.TensorCompression.Tests.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Onnx;
+using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Tests.Onnx;
 
 namespace MLNet.TensorCompression.Tests.MLNet;
 
