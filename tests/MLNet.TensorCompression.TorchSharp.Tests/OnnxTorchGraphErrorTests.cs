@@ -1,6 +1,6 @@
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+using static MLNet.TensorCompression.Tests.Finding.TestGraph;
 using static MLNet.TensorCompression.TorchSharp.Tests.TinyModels;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 

@@ -1,7 +1,7 @@
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
-using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+using static MLNet.TensorCompression.Tests.Finding.TestGraph;
 using static MLNet.TensorCompression.TorchSharp.Tests.TinyModels;
 using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
 

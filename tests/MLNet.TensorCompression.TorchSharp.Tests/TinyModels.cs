@@ -1,6 +1,6 @@
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Tests.Finder;
+using MLNet.TensorCompression.Tests.Finding;
 using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 

@@ -4,7 +4,7 @@ using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 
-namespace MLNet.TensorCompression.Tests.Layers;
+namespace MLNet.TensorCompression.Tests.Emission;
 
 /// <summary>Emits a layer, checks the emission's form, and scores it alone in a model.</summary>
 internal static class EmittedLayers

@@ -6,7 +6,7 @@ using MLNet.TensorCompression.Tensors;
 using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Tests.Samples;
 
-namespace MLNet.TensorCompression.Tests.Calibration;
+namespace MLNet.TensorCompression.Tests.Fitting;
 
 [TestClass]
 public sealed class DataAwareFittingTests

@@ -1,10 +1,10 @@
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
-using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+using static MLNet.TensorCompression.Tests.Finding.TestGraph;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 
-namespace MLNet.TensorCompression.Tests.Finder;
+namespace MLNet.TensorCompression.Tests.Finding;
 
 /// <summary>How the applications per sample are measured, and what happens when they cannot be.</summary>
 [TestClass]

@@ -2,10 +2,10 @@ using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
-using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+using static MLNet.TensorCompression.Tests.Finding.TestGraph;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 
-namespace MLNet.TensorCompression.Tests.Finder;
+namespace MLNet.TensorCompression.Tests.Finding;
 
 /// <summary>Where weights may come from (initializers, Constant nodes, Identity chains) and which sources disqualify a layer.</summary>
 [TestClass]

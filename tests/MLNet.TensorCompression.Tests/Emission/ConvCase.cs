@@ -2,7 +2,7 @@ using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Emission;
 using MLNet.TensorCompression.Onnx.Protobuf;
 
-namespace MLNet.TensorCompression.Tests.Layers;
+namespace MLNet.TensorCompression.Tests.Emission;
 
 /// <summary>Convolution geometries for the tests, and the check that an emitted convolution matches the dense one.</summary>
 internal static class ConvCase

@@ -8,7 +8,7 @@ using MLNet.TensorCompression.Tensors;
 using MLNet.TensorCompression.Tests.Decomposition;
 using MLNet.TensorCompression.Tests.Onnx;
 
-namespace MLNet.TensorCompression.Tests.Layers;
+namespace MLNet.TensorCompression.Tests.Emission;
 
 [TestClass]
 public sealed class FactorizedLayerEmitterTests

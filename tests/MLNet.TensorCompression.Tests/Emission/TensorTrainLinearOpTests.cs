@@ -1,6 +1,6 @@
 using MLNet.TensorCompression.Decomposition;
 
-namespace MLNet.TensorCompression.Tests.Layers;
+namespace MLNet.TensorCompression.Tests.Emission;
 
 [TestClass]
 public sealed class TensorTrainLinearOpTests

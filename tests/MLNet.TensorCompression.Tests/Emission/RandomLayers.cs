@@ -4,7 +4,7 @@ using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tests.Decomposition;
 
-namespace MLNet.TensorCompression.Tests.Layers;
+namespace MLNet.TensorCompression.Tests.Emission;
 
 /// <summary>Layers with random TT or HT weights, built by hand the way the layer finder would describe them.</summary>
 internal static class RandomLayers

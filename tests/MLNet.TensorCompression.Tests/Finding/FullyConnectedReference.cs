@@ -1,6 +1,6 @@
 using MLNet.TensorCompression.Finding;
 
-namespace MLNet.TensorCompression.Tests.Finder;
+namespace MLNet.TensorCompression.Tests.Finding;
 
 /// <summary>What a fully connected layer computes from its canonical weight: y = x·Wᵀ + b, row by row.</summary>
 internal static class FullyConnectedReference

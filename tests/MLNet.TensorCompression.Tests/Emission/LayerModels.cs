@@ -3,7 +3,7 @@ using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 
-namespace MLNet.TensorCompression.Tests.Layers;
+namespace MLNet.TensorCompression.Tests.Emission;
 
 /// <summary>Small ONNX models built around emitted layers (IR 10, opset 17 plus the custom domain).</summary>
 internal static class LayerModels

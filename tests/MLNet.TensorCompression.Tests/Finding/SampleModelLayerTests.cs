@@ -2,7 +2,7 @@ using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tensors;
 
-namespace MLNet.TensorCompression.Tests.Finder;
+namespace MLNet.TensorCompression.Tests.Finding;
 
 /// <summary>The layers found in the trained sample models; inconclusive while a model is not checked in.</summary>
 [TestClass]

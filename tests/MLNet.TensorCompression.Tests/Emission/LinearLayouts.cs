@@ -1,7 +1,7 @@
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Tensors;
 
-namespace MLNet.TensorCompression.Tests.Layers;
+namespace MLNet.TensorCompression.Tests.Emission;
 
 /// <summary>How a fully connected layer is wired and fed in the tests, and the check that the emitted layer matches the dense one.</summary>
 internal sealed record LinearLayout(string Name, LinearOptions Options, int[] LeadingDims, int Columns = 0)

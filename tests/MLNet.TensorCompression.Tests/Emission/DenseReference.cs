@@ -1,6 +1,6 @@
 using MLNet.TensorCompression.Decomposition;
 
-namespace MLNet.TensorCompression.Tests.Layers;
+namespace MLNet.TensorCompression.Tests.Emission;
 
 /// <summary>The dense layer computed from <see cref="FactorizedWeight.ReconstructWeight"/>: what every emitted form must match.</summary>
 internal static class DenseReference

@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Onnx.Protobuf;
 
-namespace MLNet.TensorCompression.Tests.Layers;
+namespace MLNet.TensorCompression.Tests.Emission;
 
 /// <summary>Scores single-input, single-output float models with ONNX Runtime and measures how close two outputs are.</summary>
 internal static class LayerScoring

@@ -1,9 +1,9 @@
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tensors;
-using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+using static MLNet.TensorCompression.Tests.Finding.TestGraph;
 
-namespace MLNet.TensorCompression.Tests.Finder;
+namespace MLNet.TensorCompression.Tests.Finding;
 
 /// <summary>Nodes that hold weights but are not compressible patterns, and nodes that are not listed at all.</summary>
 [TestClass]

@@ -3,7 +3,7 @@ using MLNet.TensorCompression.Onnx.Protobuf;
 using AttributeType = MLNet.TensorCompression.Onnx.Protobuf.AttributeProto.Types.AttributeType;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
 
-namespace MLNet.TensorCompression.Tests.Finder;
+namespace MLNet.TensorCompression.Tests.Finding;
 
 /// <summary>Builds small ONNX graphs in code (IR version 8, opset 17): FLOAT inputs and outputs, initializers, nodes.</summary>
 internal sealed class TestGraph

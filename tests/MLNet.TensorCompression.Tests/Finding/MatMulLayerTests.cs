@@ -1,8 +1,8 @@
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Tests.Onnx;
-using static MLNet.TensorCompression.Tests.Finder.TestGraph;
+using static MLNet.TensorCompression.Tests.Finding.TestGraph;
 
-namespace MLNet.TensorCompression.Tests.Finder;
+namespace MLNet.TensorCompression.Tests.Finding;
 
 [TestClass]
 public sealed class MatMulLayerTests
