@@ -8,7 +8,7 @@ namespace MLNet.TensorCompression.Finding;
 /// A layer of an ONNX graph that can be replaced by a factorised one: its nodes, its activation input and output,
 /// and its weight and bias in a canonical layout (whatever form the graph stored them in).
 /// </summary>
-public sealed class CompressibleLayer
+public sealed record CompressibleLayer
 {
     /// <summary>The layer's name: the name of its main node, or that node's first output when the node is unnamed.</summary>
     public required string Name { get; init; }
@@ -69,19 +69,5 @@ public sealed class CompressibleLayer
     public long? DenseMacsPerSample => ApplicationsPerSample * WeightCount;
 
     /// <summary>The same layer with another bias (used when data-aware fitting re-fits it).</summary>
-    internal CompressibleLayer WithBias(float[] bias) => new()
-    {
-        Name = Name,
-        Kind = Kind,
-        OpType = OpType,
-        InputName = InputName,
-        OutputName = OutputName,
-        Weight = Weight,
-        Bias = bias,
-        WeightOnLeft = WeightOnLeft,
-        ConvolutionAttributes = ConvolutionAttributes,
-        Nodes = Nodes,
-        ParameterTensorNames = ParameterTensorNames,
-        ApplicationsPerSample = ApplicationsPerSample,
-    };
+    internal CompressibleLayer WithBias(float[] bias) => this with { Bias = bias };
 }
