@@ -1,5 +1,5 @@
 using Microsoft.ML.Data;
-using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Cli;
 namespace CompressFashionMnist;
 
 /// <summary>One image as the sample models read it: column <c>input</c>, one [1,1,28,28] sample per row.</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.TensorCompression.TorchSharp;
-using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Cli;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.Benchmarks;

@@ -1,6 +1,6 @@
 using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Tests.Samples;
-using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Cli;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;

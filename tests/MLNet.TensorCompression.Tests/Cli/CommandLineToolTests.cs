@@ -1,6 +1,5 @@
 using MLNet.TensorCompression.Cli;
 using MLNet.TensorCompression.Tests.Onnx;
-using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression.Tests.Cli;

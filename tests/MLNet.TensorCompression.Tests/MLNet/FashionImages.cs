@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.TensorCompression.Tests.Samples;
-using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Cli;
 namespace MLNet.TensorCompression.Tests.MLNet;
 
 /// <summary>One Fashion-MNIST test image as the sample models read it: column <c>input</c>, one [1,1,28,28] sample per row.</summary>
