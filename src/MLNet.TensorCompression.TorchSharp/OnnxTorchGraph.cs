@@ -1,6 +1,7 @@
 using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.TorchSharp.Graph;
 using TorchSharp.Modules;
+using MLNet.TensorCompression.Emission;
 using MLNet.TensorCompression.Onnx;
 using static TorchSharp.torch;
 using DataType = MLNet.TensorCompression.Onnx.Protobuf.TensorProto.Types.DataType;
@@ -13,8 +14,9 @@ namespace MLNet.TensorCompression.TorchSharp;
 /// </summary>
 internal sealed class OnnxTorchGraph : IDisposable
 {
-    /// <summary>The domain of the compressed layers' nodes, whose float inputs are the factors and biases.</summary>
-    public const string CompressedLayerDomain = "ai.mlnet.tensorcompression";
+    /// <summary>The domain of the compressed layers' nodes, whose float inputs are the factors and biases: the core library's.</summary>
+    /// <remarks>This package's one reference to where the core library declares the domain.</remarks>
+    public const string CompressedLayerDomain = FactorizedLayerEmitter.Domain;
 
     private readonly CompiledGraph program;
     private readonly Dictionary<string, Parameter> parameters;
