@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
-using MLNet.TensorCompression.Data;
+
+using MLNet.TensorCompression.Cli;
 
 namespace CompressFashionMnist;
 

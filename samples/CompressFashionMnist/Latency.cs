@@ -13,16 +13,16 @@ internal sealed class Latency : IDisposable
     public const int Runs = 50;
     private const int WarmUpRuns = 5;
 
-    private readonly InferenceSession _original;
-    private readonly OrtValue _batch;
-    private readonly RunOptions _runOptions = new();
+    private readonly InferenceSession original;
+    private readonly OrtValue batch;
+    private readonly RunOptions runOptions = new();
 
     /// <param name="originalModel">The original model's bytes.</param>
     /// <param name="images">At least <see cref="BatchSize"/> images, of which the first batch is fed.</param>
     public Latency(byte[] originalModel, FashionImage[] images)
     {
-        _original = new InferenceSession(originalModel);
-        _batch = OrtValue.CreateTensorValueFromMemory(FashionMnist.Batch(images, BatchSize), [BatchSize, 1, 28, 28]);
+        original = new InferenceSession(originalModel);
+        batch = OrtValue.CreateTensorValueFromMemory(FashionMnist.Batch(images, BatchSize), [BatchSize, 1, 28, 28]);
     }
 
     /// <summary>Median run time of <paramref name="model"/> divided by the original's, over <see cref="Runs"/> runs each.</summary>
@@ -33,7 +33,7 @@ internal sealed class Latency : IDisposable
         var compressed = new double[Runs];
         for (int i = -WarmUpRuns; i < Runs; i++)
         {
-            double originalTime = Time(_original), compressedTime = Time(session);
+            double originalTime = Time(this.original), compressedTime = Time(session);
             if (i < 0) continue;
             original[i] = originalTime;
             compressed[i] = compressedTime;
@@ -44,7 +44,7 @@ internal sealed class Latency : IDisposable
     private double Time(InferenceSession session)
     {
         var clock = Stopwatch.StartNew();
-        using var outputs = session.Run(_runOptions, [session.InputNames[0]], [_batch], [session.OutputNames[0]]);
+        using var outputs = session.Run(runOptions, [session.InputNames[0]], [batch], [session.OutputNames[0]]);
         return clock.Elapsed.TotalMilliseconds;
     }
 
@@ -56,8 +56,8 @@ internal sealed class Latency : IDisposable
 
     public void Dispose()
     {
-        _runOptions.Dispose();
-        _batch.Dispose();
-        _original.Dispose();
+        runOptions.Dispose();
+        batch.Dispose();
+        original.Dispose();
     }
 }

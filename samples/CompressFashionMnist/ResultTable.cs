@@ -20,12 +20,12 @@ internal sealed class ResultTable(TextWriter output)
         "| model | calibration | accuracy | macro acc. | log-loss | parameters | file bytes | CR | latency | fit time |\n" +
         "|---|---|---|---|---|---|---|---|---|---|";
 
-    private readonly List<ResultRow> _rows = [];
+    private readonly List<ResultRow> rows = [];
 
     public void Add(ResultRow row)
     {
-        if (_rows.Count == 0) output.WriteLine(Header);
-        _rows.Add(row);
+        if (rows.Count == 0) output.WriteLine(Header);
+        rows.Add(row);
         output.WriteLine(Format(row));
     }
 
@@ -34,7 +34,7 @@ internal sealed class ResultTable(TextWriter output)
     {
         output.WriteLine();
         output.WriteLine(Header);
-        foreach (var row in _rows) output.WriteLine(Format(row));
+        foreach (var row in rows) output.WriteLine(Format(row));
         output.WriteLine();
         output.WriteLine(footnote);
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using MLNet.TensorCompression.Data;
 
 namespace MLNet.TensorCompression.Cli;
 

@@ -8,23 +8,23 @@ namespace MLNet.TensorCompression.TorchSharp;
 /// </summary>
 internal sealed class DistillationData : IDisposable
 {
-    private readonly Tensor _trainingInputs;
-    private readonly Tensor? _trainingLabels;
-    private readonly int _seed;
-    private long[] _order = [];
-    private int _orderEpoch = -1;
+    private readonly Tensor trainingInputs;
+    private readonly Tensor? trainingLabels;
+    private readonly int seed;
+    private long[] order = [];
+    private int orderEpoch = -1;
 
     private DistillationData(Tensor trainingInputs, Tensor? trainingLabels, Tensor validationInputs, Tensor? validationLabels, int seed)
     {
-        _trainingInputs = trainingInputs;
-        _trainingLabels = trainingLabels;
+        this.trainingInputs = trainingInputs;
+        this.trainingLabels = trainingLabels;
         ValidationInputs = validationInputs;
         ValidationLabels = validationLabels;
-        _seed = seed;
+        this.seed = seed;
     }
 
     /// <summary>Rows trained on.</summary>
-    public int TrainingCount => (int)_trainingInputs.shape[0];
+    public int TrainingCount => (int)trainingInputs.shape[0];
 
     /// <summary>Rows held back.</summary>
     public int ValidationCount => (int)ValidationInputs.shape[0];
@@ -58,15 +58,15 @@ internal sealed class DistillationData : IDisposable
     {
         int perEpoch = BatchesPerEpoch(batchSize);
         int epoch = index / perEpoch, start = index % perEpoch * batchSize;
-        if (epoch != _orderEpoch)
+        if (epoch != orderEpoch)
         {
             // A fresh order per epoch, reproducible from the seed alone.
-            _order = Enumerable.Range(0, TrainingCount).Select(i => (long)i).ToArray();
-            new Random(HashCode.Combine(_seed, epoch)).Shuffle(_order);
-            _orderEpoch = epoch;
+            order = Enumerable.Range(0, TrainingCount).Select(i => (long)i).ToArray();
+            new Random(HashCode.Combine(seed, epoch)).Shuffle(order);
+            orderEpoch = epoch;
         }
-        using var rows = tensor(_order.AsSpan(start, Math.Min(batchSize, TrainingCount - start)).ToArray());
-        return (_trainingInputs.index_select(0, rows), _trainingLabels?.index_select(0, rows));
+        using var rows = tensor(order.AsSpan(start, Math.Min(batchSize, TrainingCount - start)).ToArray());
+        return (trainingInputs.index_select(0, rows), trainingLabels?.index_select(0, rows));
     }
 
     /// <summary>Batches in one pass over the training rows.</summary>
@@ -86,8 +86,8 @@ internal sealed class DistillationData : IDisposable
 
     public void Dispose()
     {
-        _trainingInputs.Dispose();
-        _trainingLabels?.Dispose();
+        trainingInputs.Dispose();
+        trainingLabels?.Dispose();
         ValidationInputs.Dispose();
         ValidationLabels?.Dispose();
     }

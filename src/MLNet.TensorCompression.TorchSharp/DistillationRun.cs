@@ -19,43 +19,43 @@ internal sealed class DistillationRun
     private const int DefaultValidations = 5;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(15);
 
-    private readonly DistillationFineTuning _settings;
-    private readonly OnnxTorchGraph _teacher;
-    private readonly OnnxTorchGraph _student;
-    private readonly DistillationData _data;
-    private readonly Action<string>? _progress;
-    private readonly CancellationToken _cancellationToken;
+    private readonly DistillationFineTuning settings;
+    private readonly OnnxTorchGraph teacher;
+    private readonly OnnxTorchGraph student;
+    private readonly DistillationData data;
+    private readonly Action<string>? progress;
+    private readonly CancellationToken cancellationToken;
 
     public DistillationRun(DistillationFineTuning settings, OnnxTorchGraph teacher, OnnxTorchGraph student, DistillationData data, Action<string>? progress, CancellationToken cancellationToken)
     {
-        _settings = settings;
-        _teacher = teacher;
-        _student = student;
-        _data = data;
-        _progress = progress;
-        _cancellationToken = cancellationToken;
+        this.settings = settings;
+        this.teacher = teacher;
+        this.student = student;
+        this.data = data;
+        this.progress = progress;
+        this.cancellationToken = cancellationToken;
     }
 
-    private string Metric => _data.ValidationLabels is not null ? "accuracy" : "agreement with the original";
+    private string Metric => data.ValidationLabels is not null ? "accuracy" : "agreement with the original";
 
     public DistillationSummary Train()
     {
-        int perEpoch = _data.BatchesPerEpoch(_settings.BatchSize);
-        int total = Math.Max(1, (int)Math.Ceiling(_settings.Epochs * perEpoch));
-        if (_settings.MaxSteps is { } cap) total = Math.Min(total, cap);
-        bool validating = _data.ValidationCount > 0;
-        int interval = _settings.ValidationInterval ?? Math.Max(1, total / DefaultValidations);
+        int perEpoch = data.BatchesPerEpoch(settings.BatchSize);
+        int total = Math.Max(1, (int)Math.Ceiling(settings.Epochs * perEpoch));
+        if (settings.MaxSteps is { } cap) total = Math.Min(total, cap);
+        bool validating = data.ValidationCount > 0;
+        int interval = settings.ValidationInterval ?? Math.Max(1, total / DefaultValidations);
 
-        var parameters = _student.Parameters.Values.ToArray();
-        using var optimizer = optim.Adam(parameters, _settings.LearningRate);
+        var parameters = student.Parameters.Values.ToArray();
+        using var optimizer = optim.Adam(parameters, settings.LearningRate);
         // Without labels the student is scored against the teacher's classes, which do not change: predict them once.
-        using var teacherClasses = validating && _data.ValidationLabels is null ? Predictions(_teacher) : null;
-        var validationTargets = _data.ValidationLabels ?? teacherClasses;
+        using var teacherClasses = validating && data.ValidationLabels is null ? Predictions(teacher) : null;
+        var validationTargets = data.ValidationLabels ?? teacherClasses;
         double initial = validating ? Validate(validationTargets!) : double.NaN, best = initial;
         int bestStep = 0, validations = 0, sinceImprovement = 0, step = 0;
         bool stoppedEarly = false, diverged = false;
         var kept = validating ? Snapshot(parameters) : null;
-        Report(string.Create(CultureInfo.InvariantCulture, $"distilling: {total} steps of {_settings.BatchSize} rows on {_data.TrainingCount:N0} rows{(validating ? string.Create(CultureInfo.InvariantCulture, $"; {Metric} on {_data.ValidationCount:N0} held-back rows before: {initial:0.0000}") : "")}"));
+        Report(string.Create(CultureInfo.InvariantCulture, $"distilling: {total} steps of {settings.BatchSize} rows on {data.TrainingCount:N0} rows{(validating ? string.Create(CultureInfo.InvariantCulture, $"; {Metric} on {data.ValidationCount:N0} held-back rows before: {initial:0.0000}") : "")}"));
 
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
@@ -64,7 +64,7 @@ internal sealed class DistillationRun
         {
             while (step < total)
             {
-                _cancellationToken.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
                 SetLearningRate(optimizer, LearningRateAt(step, total));
                 double loss = TrainStep(optimizer, step);
                 step++;
@@ -72,8 +72,8 @@ internal sealed class DistillationRun
                 {
                     // The factors are lost from here on; with a validated checkpoint the run can still end well.
                     if (kept is null)
-                        throw new InvalidOperationException($"Distillation diverged at step {step} (loss {loss}) with no held-back rows to fall back on; lower LearningRate (now {_settings.LearningRate}).");
-                    Report($"stopping: the loss diverged at step {step} (lower LearningRate, now {_settings.LearningRate}); keeping the factors of step {bestStep}");
+                        throw new InvalidOperationException($"Distillation diverged at step {step} (loss {loss}) with no held-back rows to fall back on; lower LearningRate (now {settings.LearningRate}).");
+                    Report($"stopping: the loss diverged at step {step} (lower LearningRate, now {settings.LearningRate}); keeping the factors of step {bestStep}");
                     diverged = true;
                     break;
                 }
@@ -92,7 +92,7 @@ internal sealed class DistillationRun
                     }
                     else sinceImprovement++;
                     validation = string.Create(CultureInfo.InvariantCulture, $", {Metric} {score:0.0000} (best {best:0.0000})");
-                    stoppedEarly = _settings.EarlyStoppingPatience is { } patience && sinceImprovement >= patience && step < total;
+                    stoppedEarly = settings.EarlyStoppingPatience is { } patience && sinceImprovement >= patience && step < total;
                 }
                 if (validation.Length > 0 || clock.Elapsed - lastReport >= ProgressInterval || step == total)
                 {
@@ -118,11 +118,11 @@ internal sealed class DistillationRun
     private double TrainStep(optim.Optimizer optimizer, int step)
     {
         using var scope = NewDisposeScope();
-        var (inputs, labels) = _data.Batch(step, _settings.BatchSize);
+        var (inputs, labels) = data.Batch(step, settings.BatchSize);
         Tensor teacherLogits;
-        using (no_grad()) teacherLogits = _teacher.Forward(inputs);
-        var studentLogits = _student.Forward(inputs);
-        var loss = DistillationLoss.Compute(studentLogits, teacherLogits, labels, _settings.Temperature, _settings.DistillationWeight);
+        using (no_grad()) teacherLogits = teacher.Forward(inputs);
+        var studentLogits = student.Forward(inputs);
+        var loss = DistillationLoss.Compute(studentLogits, teacherLogits, labels, settings.Temperature, settings.DistillationWeight);
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
@@ -133,8 +133,8 @@ internal sealed class DistillationRun
     private double Validate(Tensor targets)
     {
         using var scope = NewDisposeScope();
-        using var predicted = Predictions(_student);
-        return predicted.eq(targets).sum().item<long>() / (double)_data.ValidationCount;
+        using var predicted = Predictions(student);
+        return predicted.eq(targets).sum().item<long>() / (double)data.ValidationCount;
     }
 
     /// <summary>The top-1 class <paramref name="graph"/> gives each held-back row, int64 [rows], outside any dispose scope.</summary>
@@ -144,11 +144,11 @@ internal sealed class DistillationRun
         var batches = new List<Tensor>();
         try
         {
-            for (int start = 0; start < _data.ValidationCount; start += ValidationBatchSize)
+            for (int start = 0; start < data.ValidationCount; start += ValidationBatchSize)
             {
                 // A scope per batch: the executor keeps every intermediate until its scope ends.
                 using var scope = NewDisposeScope();
-                var inputs = _data.ValidationInputs.narrow(0, start, Math.Min(ValidationBatchSize, _data.ValidationCount - start));
+                var inputs = data.ValidationInputs.narrow(0, start, Math.Min(ValidationBatchSize, data.ValidationCount - start));
                 batches.Add(graph.Forward(inputs).argmax(1).DetachFromDisposeScope());
             }
             return cat(batches, 0).DetachFromDisposeScope();
@@ -161,8 +161,8 @@ internal sealed class DistillationRun
 
     private double LearningRateAt(int step, int total)
     {
-        double peak = _settings.LearningRate;
-        if (_settings.Schedule == LearningRateSchedule.Constant) return peak;
+        double peak = settings.LearningRate;
+        if (settings.Schedule == LearningRateSchedule.Constant) return peak;
         int warmup = Math.Max(1, (int)(total * WarmupFraction));
         if (step < warmup) return peak * (step + 1) / warmup;
         double progress = (double)(step - warmup) / Math.Max(1, total - warmup);
@@ -191,5 +191,5 @@ internal sealed class DistillationRun
         foreach (var t in tensors) t.Dispose();
     }
 
-    private void Report(string line) => _progress?.Invoke(line);
+    private void Report(string line) => progress?.Invoke(line);
 }

@@ -14,8 +14,9 @@ namespace MLNet.TensorCompression.TorchSharp;
 /// </summary>
 internal sealed class OnnxTorchGraph : IDisposable
 {
-    /// <summary>The domain of the compressed layers' nodes, whose float inputs are the factors and biases.</summary>
-    public const string CompressedLayerDomain = "ai.mlnet.tensorcompression";
+    /// <summary>The domain of the compressed layers' nodes, whose float inputs are the factors and biases: the core library's.</summary>
+    /// <remarks>This package's one reference to where the core library declares the domain.</remarks>
+    public const string CompressedLayerDomain = TensorCompressionDomain.Name;
 
     private readonly CompiledGraph program;
     private readonly Dictionary<string, Parameter> parameters;

@@ -10,14 +10,18 @@ namespace MLNet.TensorCompression;
 /// <param name="Factorizations">The factorised weight of every compressed layer, in graph order.</param>
 public sealed record CompressionResult(OnnxModel Model, CompressionReport Report, IReadOnlyList<FactorizedWeight> Factorizations)
 {
-    /// <summary>This result with <paramref name="report"/>, which also replaces the copy in the model's metadata.</summary>
+    /// <summary>
+    /// This result with <paramref name="report"/>, and with a copy of the model whose metadata holds it; this result's
+    /// model is left as it is.
+    /// </summary>
     internal CompressionResult WithReport(CompressionReport report)
     {
-        var entry = Model.Proto.MetadataProps.FirstOrDefault(p => p.Key == CompressionReport.MetadataKey);
+        var model = Model.Clone();
+        var entry = model.Proto.MetadataProps.FirstOrDefault(p => p.Key == CompressionReport.MetadataKey);
         if (entry is null)
-            Model.Proto.MetadataProps.Add(new StringStringEntryProto { Key = CompressionReport.MetadataKey, Value = report.ToJson() });
+            model.Proto.MetadataProps.Add(new StringStringEntryProto { Key = CompressionReport.MetadataKey, Value = report.ToJson() });
         else
             entry.Value = report.ToJson();
-        return this with { Report = report };
+        return this with { Model = model, Report = report };
     }
 }

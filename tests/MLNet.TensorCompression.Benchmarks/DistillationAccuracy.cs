@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Cli;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.TorchSharp;

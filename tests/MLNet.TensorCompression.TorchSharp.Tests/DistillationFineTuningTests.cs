@@ -62,7 +62,7 @@ public sealed class DistillationFineTuningTests
         StringAssert.Contains(outcome.Summary, "no labels");
         StringAssert.Contains(outcome.Summary, "agreement with the original");
         StringAssert.Contains(outcome.Summary, "6 steps of 32 rows");
-        var factorInputs = compressed.Graph.Node.Where(n => n.Domain == "ai.mlnet.tensorcompression").SelectMany(n => n.Input.Skip(1)).ToHashSet();
+        var factorInputs = compressed.Graph.Node.Where(n => n.Domain == OnnxTorchGraph.CompressedLayerDomain).SelectMany(n => n.Input.Skip(1)).ToHashSet();
         foreach (var tensor in compressed.Graph.Initializer)
         {
             var tuned = outcome.Model.Graph.Initializer.Single(t => t.Name == tensor.Name);

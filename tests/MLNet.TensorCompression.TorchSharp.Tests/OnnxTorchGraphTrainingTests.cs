@@ -8,8 +8,6 @@ namespace MLNet.TensorCompression.TorchSharp.Tests;
 [TestClass]
 public sealed class OnnxTorchGraphTrainingTests
 {
-    private const string CompressedDomain = "ai.mlnet.tensorcompression";
-
     private static OnnxModel CompressedLeNet(LayerExecutionMode mode = LayerExecutionMode.Factorized) =>
         CompressedSamples.Get("lenet5-fashion.onnx", new CompressionOptions { MaxRank = 8, ExecutionMode = mode });
 
@@ -22,7 +20,7 @@ public sealed class OnnxTorchGraphTrainingTests
 
         var originalNames = original.Graph.Initializer.Select(t => t.Name).ToHashSet();
         var factors = compressed.Graph.Initializer.Where(t => !originalNames.Contains(t.Name)).Select(t => t.Name).ToArray();
-        var compressedNodes = compressed.Graph.Node.Where(n => n.Domain == CompressedDomain).ToArray();
+        var compressedNodes = compressed.Graph.Node.Where(n => n.Domain == OnnxTorchGraph.CompressedLayerDomain).ToArray();
         Assert.IsNotEmpty(compressedNodes);
         Assert.IsNotEmpty(factors);
 

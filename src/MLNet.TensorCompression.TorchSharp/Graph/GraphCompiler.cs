@@ -1,3 +1,4 @@
+using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
 using static TorchSharp.torch;
 using TorchSharp.Modules;
@@ -226,8 +227,7 @@ internal sealed class GraphCompiler
 
     private static ValueInfoProto SingleGraphInput(GraphProto graph)
     {
-        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToArray();
+        var inputs = GraphInputs.Fed(graph);
         if (inputs.Length != 1)
             throw new NotSupportedException(
                 $"OnnxTorchGraph runs graphs with exactly one input that is not an initializer; graph '{graph.Name}' has {inputs.Length}: {string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}.");

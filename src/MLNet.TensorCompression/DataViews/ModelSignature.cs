@@ -12,13 +12,13 @@ namespace MLNet.TensorCompression.DataViews;
 /// </summary>
 internal sealed class ModelSignature
 {
-    private readonly IReadOnlyList<ValueInfoProto> _inputs;
-    private readonly IReadOnlyList<ValueInfoProto> _outputs;
+    private readonly IReadOnlyList<ValueInfoProto> inputs;
+    private readonly IReadOnlyList<ValueInfoProto> outputs;
 
     private ModelSignature(IReadOnlyList<ValueInfoProto> inputs, IReadOnlyList<ValueInfoProto> outputs)
     {
-        _inputs = inputs;
-        _outputs = outputs;
+        this.inputs = inputs;
+        this.outputs = outputs;
     }
 
     /// <summary>The signature of <paramref name="model"/>'s main graph.</summary>
@@ -28,10 +28,10 @@ internal sealed class ModelSignature
     }
 
     /// <summary>Names of the inputs that data must feed, in graph order.</summary>
-    public string[] InputNames => _inputs.Select(i => i.Name).ToArray();
+    public string[] InputNames => inputs.Select(i => i.Name).ToArray();
 
     /// <summary>Names of the outputs, in graph order.</summary>
-    public string[] OutputNames => _outputs.Select(o => o.Name).ToArray();
+    public string[] OutputNames => outputs.Select(o => o.Name).ToArray();
 
     /// <summary>
     /// Throws unless <paramref name="inputColumnNames"/> names every model input once and nothing else (ONNX Runtime
@@ -60,7 +60,7 @@ internal sealed class ModelSignature
         {
             var column = schema.GetColumnOrNull(name);
             if (column is null) continue;
-            var dims = _inputs.Single(i => i.Name == name).Type?.TensorType?.Shape?.Dim;
+            var dims = inputs.Single(i => i.Name == name).Type?.TensorType?.Shape?.Dim;
             if (dims is null || dims.Count == 0 || !dims.Skip(1).All(IsFixed)) continue;
             long expected = dims.Where(IsFixed).Aggregate(1L, (product, d) => product * d.DimValue);
             int actual = column.Value.Type switch

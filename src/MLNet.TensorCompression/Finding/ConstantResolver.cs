@@ -12,21 +12,21 @@ namespace MLNet.TensorCompression.Finding;
 /// </summary>
 internal sealed class ConstantResolver
 {
-    private readonly Dictionary<string, TensorProto> _initializers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _sparseInitializers;
-    private readonly HashSet<string> _graphInputs;
-    private readonly GraphUsage _usage;
+    private readonly Dictionary<string, TensorProto> initializers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> sparseInitializers;
+    private readonly HashSet<string> graphInputs;
+    private readonly GraphUsage usage;
 
     public ConstantResolver(GraphProto graph, GraphUsage usage)
     {
         foreach (var initializer in graph.Initializer)
         {
-            _initializers.TryAdd(initializer.Name, initializer);
+            initializers.TryAdd(initializer.Name, initializer);
         }
 
-        _sparseInitializers = graph.SparseInitializer.Select(sparse => sparse.Values?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        _graphInputs = graph.Input.Select(input => input.Name).ToHashSet(StringComparer.Ordinal);
-        _usage = usage;
+        sparseInitializers = graph.SparseInitializer.Select(sparse => sparse.Values?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        graphInputs = graph.Input.Select(input => input.Name).ToHashSet(StringComparer.Ordinal);
+        this.usage = usage;
     }
 
     /// <summary>Resolves <paramref name="tensorName"/> to the constant it holds.</summary>
@@ -45,23 +45,23 @@ internal sealed class ConstantResolver
         while (true)
         {
             names.Add(name);
-            if (_initializers.TryGetValue(name, out var initializer))
+            if (initializers.TryGetValue(name, out var initializer))
             {
                 constant = new ConstantTensor(initializer, name, names, forwarders);
                 whyNot = null;
                 return true;
             }
 
-            if (_sparseInitializers.Contains(name))
+            if (sparseInitializers.Contains(name))
             {
                 whyNot = $"is a sparse initializer ('{name}'), which is not supported";
                 return false;
             }
 
-            var producer = _usage.ProducerOf(name);
+            var producer = usage.ProducerOf(name);
             if (producer is null)
             {
-                whyNot = _graphInputs.Contains(name)
+                whyNot = graphInputs.Contains(name)
                     ? $"is not a constant ('{name}' is a graph input)"
                     : $"is not a constant ('{name}' is neither an initializer nor a node output)";
                 return false;

@@ -9,21 +9,21 @@ namespace MLNet.TensorCompression.Finding;
 /// </summary>
 internal sealed class GraphUsage
 {
-    private readonly Dictionary<string, List<NodeProto>> _consumers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, NodeProto> _producers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _graphOutputs;
+    private readonly Dictionary<string, List<NodeProto>> consumers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeProto> producers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> graphOutputs;
 
     public GraphUsage(GraphProto graph)
     {
-        _graphOutputs = graph.Output.Select(output => output.Name).ToHashSet(StringComparer.Ordinal);
+        graphOutputs = graph.Output.Select(output => output.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var node in graph.Node)
         {
             foreach (var name in node.Input.Concat(SubgraphInputs(node)).Where(name => name.Length > 0).Distinct(StringComparer.Ordinal))
             {
-                if (!_consumers.TryGetValue(name, out var consumers))
+                if (!this.consumers.TryGetValue(name, out var consumers))
                 {
                     consumers = [];
-                    _consumers.Add(name, consumers);
+                    this.consumers.Add(name, consumers);
                 }
 
                 consumers.Add(node);
@@ -31,20 +31,20 @@ internal sealed class GraphUsage
 
             foreach (var name in node.Output.Where(name => name.Length > 0))
             {
-                _producers.TryAdd(name, node);
+                producers.TryAdd(name, node);
             }
         }
     }
 
     /// <summary>The distinct nodes reading <paramref name="tensorName"/>, in graph order.</summary>
     public IReadOnlyList<NodeProto> ConsumersOf(string tensorName) =>
-        _consumers.TryGetValue(tensorName, out var consumers) ? consumers : [];
+        this.consumers.TryGetValue(tensorName, out var consumers) ? consumers : [];
 
     /// <summary>The node writing <paramref name="tensorName"/>, or null for graph inputs, initializers and unknown names.</summary>
-    public NodeProto? ProducerOf(string tensorName) => _producers.GetValueOrDefault(tensorName);
+    public NodeProto? ProducerOf(string tensorName) => producers.GetValueOrDefault(tensorName);
 
     /// <summary>Whether <paramref name="tensorName"/> is one of the graph's outputs.</summary>
-    public bool IsGraphOutput(string tensorName) => _graphOutputs.Contains(tensorName);
+    public bool IsGraphOutput(string tensorName) => graphOutputs.Contains(tensorName);
 
     /// <summary>Every tensor name read anywhere inside the node's subgraph attributes, at any depth.</summary>
     private static IEnumerable<string> SubgraphInputs(NodeProto node) =>

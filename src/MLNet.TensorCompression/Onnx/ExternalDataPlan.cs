@@ -14,19 +14,19 @@ internal sealed class ExternalDataPlan
     /// <summary>Each tensor starts at a multiple of this, so it can be memory-mapped and read aligned.</summary>
     private const int Alignment = 64;
 
-    private readonly List<Payload> _payloads;
+    private readonly List<Payload> payloads;
 
     private ExternalDataPlan(ModelProto model, List<Payload> payloads)
     {
         Model = model;
-        _payloads = payloads;
+        this.payloads = payloads;
     }
 
     /// <summary>The model to serialize: the original's structure with external references for the moved tensors.</summary>
     public ModelProto Model { get; }
 
     /// <summary>Whether any tensor was moved, i.e. whether a data file must be written.</summary>
-    public bool HasData => _payloads.Count > 0;
+    public bool HasData => payloads.Count > 0;
 
     /// <summary>Plans which initializers move to <paramref name="fileName"/> and where each one goes.</summary>
     /// <param name="model">The model to save; it is not changed.</param>
@@ -65,7 +65,7 @@ internal sealed class ExternalDataPlan
     public void WriteData(Stream stream)
     {
         long position = 0;
-        foreach (var payload in _payloads)
+        foreach (var payload in payloads)
         {
             if (payload.Offset > position)
             {

@@ -1,5 +1,4 @@
 using MLNet.TensorCompression.Cli;
-using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Tensors;
 using MLNet.TensorCompression.Tests.Onnx;

@@ -1,4 +1,4 @@
-using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Cli;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Tests.Samples;

@@ -1,6 +1,7 @@
 using System.IO.Compression;
-using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Tests.Samples;
+
+using MLNet.TensorCompression.Cli;
 
 namespace MLNet.TensorCompression.Tests.Data;
 

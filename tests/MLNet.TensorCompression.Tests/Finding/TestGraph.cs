@@ -11,18 +11,18 @@ internal sealed class TestGraph
     /// <summary>In an input shape, a symbolic dimension "N".</summary>
     public const long Batch = -1;
 
-    private readonly GraphProto _graph = new() { Name = "finder_test" };
+    private readonly GraphProto graph = new() { Name = "finder_test" };
 
     /// <summary>Adds a FLOAT graph input; <see cref="Batch"/> marks a symbolic dimension.</summary>
-    public TestGraph Input(string name, params long[] shape) => Value(_graph.Input, name, DataType.Float, shape);
+    public TestGraph Input(string name, params long[] shape) => Value(graph.Input, name, DataType.Float, shape);
 
     /// <summary>Adds a graph input of another element type.</summary>
-    public TestGraph TypedInput(string name, DataType elementType, params long[] shape) => Value(_graph.Input, name, elementType, shape);
+    public TestGraph TypedInput(string name, DataType elementType, params long[] shape) => Value(graph.Input, name, elementType, shape);
 
     /// <summary>Adds a FLOAT graph output with no declared shape.</summary>
     public TestGraph Output(string name)
     {
-        _graph.Output.Add(new ValueInfoProto
+        graph.Output.Add(new ValueInfoProto
         {
             Name = name,
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)DataType.Float } },
@@ -31,19 +31,19 @@ internal sealed class TestGraph
     }
 
     /// <summary>Declares the shape of an intermediate tensor in value_info.</summary>
-    public TestGraph DeclaredShape(string name, params long[] shape) => Value(_graph.ValueInfo, name, DataType.Float, shape);
+    public TestGraph DeclaredShape(string name, params long[] shape) => Value(graph.ValueInfo, name, DataType.Float, shape);
 
     /// <summary>Adds a FLOAT initializer.</summary>
     public TestGraph Initializer(string name, int[] shape, float[] data)
     {
-        _graph.Initializer.Add(FloatTensorProto.Create(name, shape, data));
+        graph.Initializer.Add(FloatTensorProto.Create(name, shape, data));
         return this;
     }
 
     /// <summary>Adds any initializer.</summary>
     public TestGraph Initializer(TensorProto tensor)
     {
-        _graph.Initializer.Add(tensor);
+        graph.Initializer.Add(tensor);
         return this;
     }
 
@@ -54,7 +54,7 @@ internal sealed class TestGraph
         node.Input.Add(inputs);
         node.Output.Add(outputs);
         node.Attribute.Add(attributes);
-        _graph.Node.Add(node);
+        graph.Node.Add(node);
         return this;
     }
 
@@ -65,7 +65,7 @@ internal sealed class TestGraph
     /// <summary>The model, wrapping a fresh copy of the graph.</summary>
     public OnnxModel Build()
     {
-        var model = new ModelProto { IrVersion = 8, ProducerName = "MLNet.TensorCompression.Tests", Graph = _graph.Clone() };
+        var model = new ModelProto { IrVersion = 8, ProducerName = "MLNet.TensorCompression.Tests", Graph = graph.Clone() };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
         return new OnnxModel(model);
     }

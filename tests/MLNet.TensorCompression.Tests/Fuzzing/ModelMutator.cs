@@ -17,14 +17,14 @@ internal sealed record MutatedModel(byte[] Bytes, string Description);
 internal sealed class ModelMutator
 {
     private static readonly int[] DataTypes = [0, 2, 3, 6, 7, 8, 9, 10, 11, 16, 99];
-    private readonly byte[] _original;
-    private readonly ModelProto _parsed;
+    private readonly byte[] original;
+    private readonly ModelProto parsed;
 
     /// <param name="original">The serialized model to mutate; it must parse.</param>
     public ModelMutator(byte[] original)
     {
-        _original = original;
-        _parsed = ModelProto.Parser.ParseFrom(original);
+        this.original = original;
+        parsed = ModelProto.Parser.ParseFrom(original);
     }
 
     /// <summary>The mutation for <paramref name="seed"/>: half of the seeds damage bytes, half edit the parsed model.</summary>
@@ -36,7 +36,7 @@ internal sealed class ModelMutator
 
     private MutatedModel MutateBytes(Random random)
     {
-        var bytes = _original;
+        var bytes = original;
         switch (random.Next(5))
         {
             case 0:
@@ -87,7 +87,7 @@ internal sealed class ModelMutator
 
     private MutatedModel MutateStructure(Random random)
     {
-        var model = _parsed.Clone();
+        var model = parsed.Clone();
         var description = Edit(random, model);
         return new MutatedModel(model.ToByteArray(), description);
     }

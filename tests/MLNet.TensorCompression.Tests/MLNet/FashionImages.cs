@@ -1,7 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.TensorCompression.Data;
 using MLNet.TensorCompression.Tests.Samples;
+
+using MLNet.TensorCompression.Cli;
 
 namespace MLNet.TensorCompression.Tests.MLNet;
 

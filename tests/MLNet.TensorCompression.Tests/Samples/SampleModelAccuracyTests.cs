@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MLNet.TensorCompression.Data;
+using MLNet.TensorCompression.Cli;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
 

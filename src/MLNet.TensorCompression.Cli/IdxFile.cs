@@ -1,13 +1,17 @@
 using System.Buffers.Binary;
 
-namespace MLNet.TensorCompression.Data;
+namespace MLNet.TensorCompression.Cli;
 
 /// <summary>
 /// Reads unsigned-byte IDX files, the format of MNIST and Fashion-MNIST: a big-endian magic number
 /// (0x00000800 | number of dimensions), one big-endian int32 per dimension, then the bytes row-major. Gzip-compressed
 /// files (the form MNIST is distributed in, e.g. <c>train-images-idx3-ubyte.gz</c>) are read as well.
 /// </summary>
-public static class IdxFile
+/// <remarks>
+/// Sample data, not part of the library: the tool reads <c>evaluate</c>/<c>sweep</c> data with it, and the tests, the
+/// benchmarks and the sample compile this same file (a linked Compile item) or see it through InternalsVisibleTo.
+/// </remarks>
+internal static class IdxFile
 {
     private const int UnsignedByteType = 0x08;
 
