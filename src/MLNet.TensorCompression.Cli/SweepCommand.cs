@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;

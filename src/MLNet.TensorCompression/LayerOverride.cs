@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using MLNet.TensorCompression.Decomposition;
 
 namespace MLNet.TensorCompression;
 

@@ -1,3 +1,5 @@
+using MLNet.TensorCompression.Decomposition;
+
 namespace MLNet.TensorCompression;
 
 /// <summary>

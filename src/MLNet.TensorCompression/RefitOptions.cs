@@ -1,13 +1,30 @@
+using MLNet.TensorCompression.Fitting;
+
 namespace MLNet.TensorCompression;
 
 /// <summary>How each compressed layer's factors are re-fitted to the original network's activations.</summary>
 public sealed record RefitOptions
 {
-    /// <summary>Adam steps per layer. Default 300.</summary>
+    /// <summary>
+    /// Alternating-least-squares sweeps per layer before Adam: each factor in turn solved exactly (to
+    /// <see cref="ConjugateGradientSteps"/>) given the others, then the bias. Default 3.
+    /// </summary>
+    public int AlternatingSweeps { get; init; } = 3;
+
+    /// <summary>Most conjugate-gradient steps per factor in an alternating sweep. Default 20.</summary>
+    public int ConjugateGradientSteps { get; init; } = 20;
+
+    /// <summary>Adam steps per layer after the sweeps, each on the exact gradient over every row (a mini-batch of rows where the rows are kept, see <see cref="BatchSize"/>). Default 300.</summary>
     public int Steps { get; init; } = 300;
 
-    /// <summary>Rows per step. Default 256.</summary>
+    /// <summary>Rows per Adam step for a layer whose rows are kept because there are fewer of them than inputs (a wide fully connected layer). Default 256.</summary>
     public int BatchSize { get; init; } = 256;
+
+    /// <summary>
+    /// Shrinkage λ towards the original weight, relative to the mean input energy per weight column: the fit minimises
+    /// Σ‖Ŵx + b − y‖² + λ·tr(C)/K·‖Ŵ − W‖² (see <c>ShrunkObjective</c>). Default 0.001.
+    /// </summary>
+    public double Shrinkage { get; init; } = 0.001;
 
     /// <summary>
     /// Adam step size relative to each factor's initial root-mean-square value (so frames with small entries and cores
@@ -15,13 +32,10 @@ public sealed record RefitOptions
     /// </summary>
     public double LearningRate { get; init; } = 0.01;
 
-    /// <summary>Output pixels sampled per calibration sample for a convolution's regression rows. Default 32.</summary>
-    public int PixelsPerSample { get; init; } = 32;
-
-    /// <summary>Fraction of the rows held back to pick the best step (and to never return a worse fit than the start). Default 0.1.</summary>
+    /// <summary>Fraction of the calibration samples held back to pick the best iterate (and to never return a worse fit than the start). Default 0.1.</summary>
     public double HoldoutFraction { get; init; } = 0.1;
 
-    /// <summary>Seed of the row sampling. Default 12345.</summary>
+    /// <summary>Seed of the held-back draw and the mini-batches. Default 12345.</summary>
     public int Seed { get; init; } = 12345;
 
     /// <summary>Throws an exception naming the first setting that is out of range.</summary>
@@ -30,7 +44,9 @@ public sealed record RefitOptions
         if (Steps < 0) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be ≥ 0.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1.");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive number.");
-        if (PixelsPerSample < 1) throw new ArgumentOutOfRangeException(nameof(PixelsPerSample), PixelsPerSample, "PixelsPerSample must be ≥ 1.");
+        if (AlternatingSweeps < 0) throw new ArgumentOutOfRangeException(nameof(AlternatingSweeps), AlternatingSweeps, "AlternatingSweeps must be ≥ 0.");
+        if (ConjugateGradientSteps < 1) throw new ArgumentOutOfRangeException(nameof(ConjugateGradientSteps), ConjugateGradientSteps, "ConjugateGradientSteps must be ≥ 1.");
+        if (!double.IsFinite(Shrinkage) || Shrinkage < 0) throw new ArgumentOutOfRangeException(nameof(Shrinkage), Shrinkage, "Shrinkage must be a finite number ≥ 0.");
         if (!(HoldoutFraction > 0 && HoldoutFraction < 1)) throw new ArgumentOutOfRangeException(nameof(HoldoutFraction), HoldoutFraction, "HoldoutFraction must be in (0, 1).");
     }
 }

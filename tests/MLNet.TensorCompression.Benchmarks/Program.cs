@@ -28,6 +28,13 @@ if (args.Length >= 3 && args[0] == "--refit")
     SubsetAccuracy.ReportDataAware(args[1], args[2..], Console.Out);
     return;
 }
+// Layer-wise recovery on Debian's Fashion-MNIST (1,000 calibration images, 10,000 test images), at target ratios:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --layerwise samples/models/vgg-fashion.onnx 20 40 [policy=tt] [allocation=total] [rows=N]
+if (args.Length >= 3 && args[0] == "--layerwise")
+{
+    LayerwiseAccuracy.Report(args[1], args[2..], Console.Out);
+    return;
+}
 // Fuzzing of the reader, finder and compressor with N mutated models of each sample (exit code 1 on findings):
 //                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --fuzz 3000
 if (args.Length == 2 && args[0] == "--fuzz" && int.TryParse(args[1], out var fuzzCases) && fuzzCases > 0)

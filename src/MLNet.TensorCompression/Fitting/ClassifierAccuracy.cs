@@ -10,14 +10,18 @@ internal static class ClassifierAccuracy
         if (labels.Count != samples.Count)
             throw new ArgumentException($"{labels.Count} labels for {samples.Count} samples.", nameof(labels));
         string output = model.Graph.Output[0].Name;
-        var scores = ActivationCapture.Capture(model, samples, [output])[output];
-        int classes = scores.SampleSize, correct = 0;
-        for (int i = 0; i < samples.Count; i++)
+        using var session = new ActivationSession(model, [output]);
+        int correct = 0;
+        foreach (var (start, scores, shape) in session.Run(samples, output))
         {
-            var row = scores.Data.AsSpan(i * classes, classes);
-            int best = 0;
-            for (int k = 1; k < classes; k++) if (row[k] > row[best]) best = k;
-            if (best == labels[i]) correct++;
+            int count = (int)shape[0], classes = scores.Length / count;
+            for (int i = 0; i < count; i++)
+            {
+                var row = scores.AsSpan(i * classes, classes);
+                int best = 0;
+                for (int k = 1; k < classes; k++) if (row[k] > row[best]) best = k;
+                if (best == labels[start + i]) correct++;
+            }
         }
         return (double)correct / samples.Count;
     }

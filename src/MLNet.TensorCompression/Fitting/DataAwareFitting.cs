@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using MLNet.TensorCompression.Finding;
+using MLNet.TensorCompression.Decomposition;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Planning;
 
@@ -9,51 +9,76 @@ namespace MLNet.TensorCompression.Fitting;
 /// <summary>
 /// Layer-wise re-fitting in graph order: for each compressed layer, the input comes from running the model compressed
 /// so far (upstream layers already re-fitted; the model comes from the builder it is given, so fitting does not know
-/// how models are written) and the target from running the original model, both on the calibration samples; the
-/// layer's factors are then fitted to that regression (<see cref="LayerRefitter"/>). The original's targets are
-/// captured in one pass and kept for every <see cref="Refit"/> call (the accuracy-aware search makes several).
-/// Memory: the targets of every compressed layer for all samples, plus, one layer at a time, its captured input and
-/// the regression rows (samples × positions × (in + out) doubles; a convolution keeps
-/// <see cref="RefitOptions.PixelsPerSample"/> positions per sample).
+/// how models are written) and the target from running the original model, both on the calibration samples, batch by
+/// batch into the layer's <see cref="LayerStatistics"/> (every row of every sample; a held-back share of the samples
+/// into a second set); the layer's factors are then fitted to them (<see cref="LayerRefitter"/>). One session of the
+/// original serves every layer and every <see cref="Refit"/> call (the accuracy-aware search makes several).
+/// Memory: one layer's statistics at a time — K̃² + K̃·out doubles (K̃ = inputs per row, +1 for a bias), or the rows
+/// themselves when there are fewer rows than inputs — plus a batch of activations; not rows × positions.
 /// </summary>
 /// <param name="original">The original model: the targets come from it.</param>
 /// <param name="samples">Unlabelled inputs of the model.</param>
-/// <param name="options">Optimiser settings, validated.</param>
+/// <param name="options">Fitting settings, validated.</param>
 /// <param name="buildModel">Writes the model for a list of planned layers (in the order of the plan).</param>
-internal sealed class DataAwareFitting(OnnxModel original, CalibrationSet samples, RefitOptions options, Func<IReadOnlyList<PlannedLayer>, OnnxModel> buildModel)
+internal sealed class DataAwareFitting(OnnxModel original, CalibrationSet samples, RefitOptions options, Func<IReadOnlyList<PlannedLayer>, OnnxModel> buildModel) : IDisposable
 {
-    private readonly Dictionary<string, CapturedTensor> targets = new(StringComparer.Ordinal);
+    private ActivationSession? originalSession;
 
     /// <summary>The layers with every factorised weight re-fitted, in order; dense layers are returned as they are.</summary>
     public IReadOnlyList<PlannedLayer> Refit(IReadOnlyList<PlannedLayer> planned, Action<string>? progress, CancellationToken cancellationToken)
     {
         var layers = planned.ToArray();
-        CaptureTargets(layers.Where(l => l.Weight is not null).Select(l => l.Plan.Layer.OutputName));
+        originalSession ??= new ActivationSession(original, layers.Select(l => l.Plan.Layer.OutputName));
+        var heldBack = HeldBackSamples();
         var random = new Random(options.Seed);
         for (int i = 0; i < layers.Length; i++)
         {
             if (layers[i].Weight is not { } weight) continue;
             cancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
-            var upstream = buildModel(layers);
-            var input = ActivationCapture.Capture(upstream, samples, [weight.Layer.InputName])[weight.Layer.InputName];
-            var target = targets[weight.Layer.OutputName];
-            var data = weight.Layer.Kind == LayerKind.Convolution
-                ? LayerRegression.ForConvolution(weight.Layer, input, target, options.PixelsPerSample, random)
-                : LayerRegression.ForFullyConnected(weight.Layer, input, target);
-            var (refitted, before, after) = LayerRefitter.Refit(weight, data, options with { Seed = random.Next() }, cancellationToken);
+            var layer = weight.Layer;
+            var (training, holdout) = Statistics(weight, buildModel(layers), heldBack, cancellationToken);
+            var (refitted, before, after) = LayerRefitter.Refit(weight, training, holdout, options with { Seed = random.Next() }, cancellationToken);
             layers[i] = layers[i] with { Weight = refitted };
             progress?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"re-fitted {weight.Layer.Name} on {data.Inputs.Rows} rows: held-back error {before:G4} → {after:G4} ({clock.Elapsed.TotalSeconds:F1} s)"));
+                $"re-fitted {layer.Name} on {training.RowCount:N0} rows: held-back error {before:G4} → {after:G4} ({clock.Elapsed.TotalSeconds:F1} s)"));
         }
         return layers;
     }
 
-    /// <summary>Runs the original once for the outputs not captured yet (a later call may compress layers an earlier one kept dense).</summary>
-    private void CaptureTargets(IEnumerable<string> outputNames)
+    /// <inheritdoc />
+    public void Dispose() => originalSession?.Dispose();
+
+    /// <summary>Streams the layer's input (from <paramref name="upstream"/>) and target (from the original) into training and held-back statistics.</summary>
+    private (LayerStatistics Training, LayerStatistics Holdout) Statistics(Decomposition.FactorizedWeight weight, OnnxModel upstream, bool[] heldBack, CancellationToken cancellationToken)
     {
-        var missing = outputNames.Where(name => !targets.ContainsKey(name)).Distinct().ToArray();
-        if (missing.Length == 0) return;
-        foreach (var (name, values) in ActivationCapture.Capture(original, samples, missing)) targets[name] = values;
+        var layer = weight.Layer;
+        int inputsPerRow = (int)(layer.WeightCount / layer.OutputSize);
+        long rowsPerSample = layer.ApplicationsPerSample ?? 1;
+        int heldBackCount = heldBack.Count(h => h);
+        var training = new LayerStatistics(inputsPerRow, layer.OutputSize, layer.Bias is not null, (samples.Count - heldBackCount) * rowsPerSample);
+        var holdout = new LayerStatistics(inputsPerRow, layer.OutputSize, layer.Bias is not null, heldBackCount * rowsPerSample);
+        var rows = new RegressionRows(layer, training, holdout, sample => heldBack[sample]);
+        using var upstreamSession = new ActivationSession(upstream, [layer.InputName]);
+        foreach (var (input, target) in upstreamSession.Run(samples, layer.InputName).Zip(originalSession!.Run(samples, layer.OutputName)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            rows.Add(input.Start, input.Values, input.Shape, target.Values, target.Shape);
+        }
+        rows.Flush();
+        if (training.RowCount == 0 || holdout.RowCount == 0)
+            throw new ArgumentException($"Re-fitting layer '{layer.Name}' needs rows to fit and rows to hold back; the {samples.Count} calibration samples gave {training.RowCount} and {holdout.RowCount}.");
+        return (training, holdout);
+    }
+
+    /// <summary>Which samples are held back: a seeded draw of <see cref="RefitOptions.HoldoutFraction"/> of them (at least one), the same for every layer.</summary>
+    private bool[] HeldBackSamples()
+    {
+        var order = Enumerable.Range(0, samples.Count).ToArray();
+        new Random(options.Seed).Shuffle(order);
+        var heldBack = new bool[samples.Count];
+        int count = Math.Clamp((int)(samples.Count * options.HoldoutFraction), 1, Math.Max(1, samples.Count - 1));
+        foreach (int sample in order[..count]) heldBack[sample] = true;
+        return heldBack;
     }
 }

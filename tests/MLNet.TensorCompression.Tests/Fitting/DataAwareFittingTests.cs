@@ -16,26 +16,32 @@ public sealed class DataAwareFittingTests
     [DataRow("vgg-fashion.onnx")]
     public void RegressionRowsReproduceTheOriginalLayerExactly(string sample)
     {
-        // With the original weights, Inputs·Wᵀ + b must equal the captured outputs: checks im2col, padding and layouts.
+        // With the original weights, the squared error over every row (every pixel of a convolution) must vanish: checks
+        // im2col, padding, layouts, the bias column and the Gram form of the statistics.
         var model = OnnxModel.Load(TestModels.Path(sample));
         var samples = TrainingSamples(20);
+        using var session = new ActivationSession(model, LayerFinder.Find(model).Layers.SelectMany(l => new[] { l.InputName, l.OutputName }));
         foreach (var layer in LayerFinder.Find(model).Layers)
         {
-            var captured = ActivationCapture.Capture(model, samples, [layer.InputName, layer.OutputName]);
-            var data = layer.Kind == LayerKind.Convolution
-                ? LayerRegression.ForConvolution(layer, captured[layer.InputName], captured[layer.OutputName], pixelsPerSample: 16, new Random(1))
-                : LayerRegression.ForFullyConnected(layer, captured[layer.InputName], captured[layer.OutputName]);
-            var weight = new Matrix(layer.OutputSize, (int)(layer.WeightCount / layer.OutputSize), Array.ConvertAll(layer.Weight.Data, v => (double)v));
-            var predicted = Gemm.MultiplyTransposeB(data.Inputs, weight);
-            double difference = 0, norm = 0;
-            for (int row = 0; row < predicted.Rows; row++)
-            for (int o = 0; o < predicted.Cols; o++)
+            int inputs = (int)(layer.WeightCount / layer.OutputSize);
+            var training = new LayerStatistics(inputs, layer.OutputSize, layer.Bias is not null, expectedRows: long.MaxValue);
+            var holdout = new LayerStatistics(inputs, layer.OutputSize, layer.Bias is not null, expectedRows: 0);
+            var rows = new RegressionRows(layer, training, holdout, sample => sample % 4 == 0);
+            foreach (var (input, output) in session.Run(samples, layer.InputName).Zip(session.Run(samples, layer.OutputName)))
+                rows.Add(input.Start, input.Values, input.Shape, output.Values, output.Shape);
+            rows.Flush();
+
+            var weight = new Matrix(layer.OutputSize, training.AugmentedSize);
+            for (int o = 0; o < layer.OutputSize; o++)
             {
-                double value = predicted[row, o] + (layer.Bias?[o] ?? 0), target = data.Targets[row, o];
-                difference += (value - target) * (value - target);
-                norm += target * target;
+                for (int k = 0; k < inputs; k++) weight[o, k] = layer.Weight.Data[(o * inputs) + k];
+                if (layer.Bias is not null) weight[o, inputs] = layer.Bias[o];
             }
-            Assert.IsLessThan(1e-5, Math.Sqrt(difference / norm), $"{sample} {layer.Name}");
+            long perSample = layer.ApplicationsPerSample ?? 1;
+            Assert.AreEqual(15 * perSample, training.RowCount, $"{sample} {layer.Name}: every row of every training sample");
+            Assert.AreEqual(5 * perSample, holdout.RowCount, $"{sample} {layer.Name}: every row of every held-back sample");
+            Assert.IsLessThan(1e-9, training.SumOfSquaredErrors(weight) / training.TargetEnergy, $"{sample} {layer.Name}: Gram form");
+            Assert.IsLessThan(1e-9, holdout.SumOfSquaredErrors(weight) / holdout.TargetEnergy, $"{sample} {layer.Name}: row form");
         }
     }
 

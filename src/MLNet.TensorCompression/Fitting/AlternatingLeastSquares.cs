@@ -1,0 +1,72 @@
+using System.Numerics.Tensors;
+
+namespace MLNet.TensorCompression.Fitting;
+
+/// <summary>
+/// One sweep of alternating least squares over a factorised layer: W̃ is linear in each factor when the others are
+/// fixed, so the objective is a quadratic in that factor, minimised by conjugate gradients with matrix-free curvature
+/// products (a rebuild with the direction in the factor's place, one product with C, one reconstruction gradient);
+/// then the bias in closed form. Conjugate gradients started at the current factor never raise the quadratic, and a
+/// step that rounding made worse is undone, so a sweep never increases the objective.
+/// </summary>
+internal static class AlternatingLeastSquares
+{
+    /// <summary>Updates every factor in turn, then the bias, in place.</summary>
+    /// <param name="map">The layer's W̃ from its factors and bias.</param>
+    /// <param name="objective">What to minimise.</param>
+    /// <param name="factors">The factors, updated in place.</param>
+    /// <param name="bias">The bias, updated in place, or null.</param>
+    /// <param name="conjugateGradientSteps">Most conjugate-gradient steps per factor.</param>
+    /// <param name="cancellationToken">Checked before every factor.</param>
+    public static void Sweep(FactorizedLinearMap map, ShrunkObjective objective, double[][] factors, double[]? bias, int conjugateGradientSteps, CancellationToken cancellationToken = default)
+    {
+        double value = objective.Value(map.Weight(factors, bias));
+        for (int k = 0; k < factors.Length; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var before = (double[])factors[k].Clone();
+            SolveFactor(map, objective, factors, bias, k, conjugateGradientSteps);
+            double after = objective.Value(map.Weight(factors, bias));
+            if (after > value || !double.IsFinite(after)) factors[k] = before;
+            else value = after;
+        }
+        if (bias is not null) SolveBias(map, objective, factors, bias);
+    }
+
+    private static void SolveFactor(FactorizedLinearMap map, ShrunkObjective objective, double[][] factors, double[]? bias, int k, int steps)
+    {
+        var factor = factors[k];
+        var residual = map.FactorGradients(factors, objective.Gradient(map.Weight(factors, bias)))[k];
+        TensorPrimitives.Negate(residual, residual);
+        var direction = (double[])residual.Clone();
+        double residualSquared = TensorPrimitives.Dot(residual, residual), start = residualSquared;
+        var probe = (double[][])factors.Clone();
+        for (int step = 0; step < steps && residualSquared > 1e-6 * start; step++)
+        {
+            // W̃ is linear in factor k: the rebuild with the direction in its place (and no bias) is J·p.
+            probe[k] = direction;
+            var curvature = map.FactorGradients(factors, objective.Curvature(map.Weight(probe, null)))[k];
+            double along = TensorPrimitives.Dot(direction, curvature);
+            if (!(along > 0)) return;
+            double alpha = residualSquared / along;
+            TensorPrimitives.MultiplyAdd(direction, alpha, factor, factor);
+            TensorPrimitives.MultiplyAdd(curvature, -alpha, residual, residual);
+            double next = TensorPrimitives.Dot(residual, residual);
+            TensorPrimitives.MultiplyAdd(direction, next / residualSquared, residual, direction);
+            residualSquared = next;
+        }
+    }
+
+    // ∂f/∂b = 0: b(n + s) = M[K,:] − W·C[:K,K] + s·b₀, with C[K,K] = n (the constant column).
+    private static void SolveBias(FactorizedLinearMap map, ShrunkObjective objective, double[][] factors, double[] bias)
+    {
+        var statistics = objective.Statistics;
+        var withoutBias = statistics.TimesGram(map.Weight(factors, null));
+        int column = map.Inputs;
+        for (int o = 0; o < map.Outputs; o++)
+        {
+            double cross = statistics.Cross[column, o];
+            bias[o] = (cross - withoutBias[o, column] + (objective.Strength * objective.OriginalBias(o))) / (statistics.RowCount + objective.Strength);
+        }
+    }
+}

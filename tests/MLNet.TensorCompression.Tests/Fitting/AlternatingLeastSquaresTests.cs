@@ -1,0 +1,74 @@
+using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Fitting;
+using MLNet.TensorCompression.Tensors;
+using MLNet.TensorCompression.Tests.Emission;
+
+namespace MLNet.TensorCompression.Tests.Fitting;
+
+[TestClass]
+public sealed class AlternatingLeastSquaresTests
+{
+    public static IEnumerable<object[]> Layers =>
+    [
+        ["TT linear", RandomLayers.TensorTrainLinear(1, [4, 6], [5, 3], [1, 6, 1], new LinearOptions())],
+        ["HT linear", RandomLayers.HierarchicalTuckerLinear(2, [2, 3, 4], [3, 2, 2], "((0,1),2)", 4, new LinearOptions(Bias: false))],
+        ["TT conv", RandomLayers.TensorTrainConv(3, [2, 4], [4, 2], 3, 3, [1, 5, 4, 1], new ConvOptions())],
+        ["HT conv", RandomLayers.HierarchicalTuckerConv(4, [2, 4], [4, 2], 3, 3, "((0,1),2)", 4, new ConvOptions())],
+    ];
+
+    [TestMethod]
+    [DynamicData(nameof(Layers))]
+    public void EverySweepLowersTheObjectiveAndNoneRaisesIt(string name, FactorizedWeight start)
+    {
+        // Targets from a different dense weight (and bias), so that the factorisation cannot fit them exactly.
+        var random = new Random(7);
+        bool bias = start.Layer.Bias is not null;
+        var map = new FactorizedLinearMap(start, bias);
+        var truth = new Matrix(map.Outputs, map.AugmentedInputs);
+        for (int i = 0; i < truth.Data.Length; i++) truth.Data[i] = (2 * random.NextDouble()) - 1;
+        var statistics = new LayerStatistics(map.Inputs, map.Outputs, bias, expectedRows: 400);
+        var x = new Matrix(400, map.AugmentedInputs);
+        for (int i = 0; i < x.Data.Length; i++) x.Data[i] = (2 * random.NextDouble()) - 1;
+        if (bias) for (int r = 0; r < x.Rows; r++) x[r, map.Inputs] = 1;
+        statistics.Add(x, Gemm.MultiplyTransposeB(x, truth));
+
+        foreach (double shrinkage in new[] { 0, 0.1 })
+        {
+            var objective = ShrunkObjective.Create(statistics, map.Weight(start.Tensor.Factors.ToArray(), Bias(start)), shrinkage);
+            var factors = start.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
+            var currentBias = Bias(start);
+            double first = objective.Value(map.Weight(factors, currentBias)), previous = first;
+            for (int sweep = 0; sweep < 4; sweep++)
+            {
+                AlternatingLeastSquares.Sweep(map, objective, factors, currentBias, conjugateGradientSteps: 10);
+                double value = objective.Value(map.Weight(factors, currentBias));
+                Assert.IsLessThanOrEqualTo(previous * (1 + 1e-12), value, $"{name}, shrinkage {shrinkage}: sweep {sweep} raised the objective");
+                previous = value;
+            }
+            Assert.IsLessThan(0.9 * first, previous, $"{name}, shrinkage {shrinkage}: four sweeps should cut the objective ({first} → {previous})");
+        }
+    }
+
+    [TestMethod]
+    public void FullRankAlternatingLeastSquaresReachesTheLeastSquaresFit()
+    {
+        // A TT with full ranks can hold any weight, so alternating least squares must reach the unconstrained fit: ‖W̃x̃ − y‖ → 0 for y = W*x̃.
+        var start = RandomLayers.TensorTrainLinear(5, [2, 3], [3, 2], [1, 6, 1], new LinearOptions());
+        var map = new FactorizedLinearMap(start, hasBias: true);
+        var random = new Random(9);
+        var truth = new Matrix(map.Outputs, map.AugmentedInputs);
+        for (int i = 0; i < truth.Data.Length; i++) truth.Data[i] = (2 * random.NextDouble()) - 1;
+        var x = new Matrix(200, map.AugmentedInputs);
+        for (int i = 0; i < x.Data.Length; i++) x.Data[i] = (2 * random.NextDouble()) - 1;
+        for (int r = 0; r < x.Rows; r++) x[r, map.Inputs] = 1;
+        var statistics = new LayerStatistics(map.Inputs, map.Outputs, hasBias: true, expectedRows: 200);
+        statistics.Add(x, Gemm.MultiplyTransposeB(x, truth));
+        var objective = ShrunkObjective.Create(statistics, truth, 0);
+        var factors = start.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
+        var bias = Bias(start)!;
+        for (int sweep = 0; sweep < 10; sweep++) AlternatingLeastSquares.Sweep(map, objective, factors, bias, conjugateGradientSteps: 60);
+        Assert.IsLessThan(1e-8 * statistics.TargetEnergy, objective.Value(map.Weight(factors, bias)));
+    }
+
+    private static double[]? Bias(FactorizedWeight weight) => weight.Layer.Bias is { } b ? Array.ConvertAll(b, v => (double)v) : null;
+}
