@@ -51,7 +51,7 @@ public static class OnnxModelCompressor
     {
         (options, refit) = ValidateDataAware(model, options, calibration, refit);
         var plan = Plan(model, options, progress, cancellationToken);
-        var fitting = LayerwiseFitting(model, options, calibration, refit);
+        using var fitting = LayerwiseFitting(model, options, calibration, refit);
         plan = plan with { Layers = fitting.Refit(plan.Layers, progress, cancellationToken) };
         cancellationToken.ThrowIfCancellationRequested();
         return CompressionResults.Assemble(model, plan, options, progress);
@@ -72,7 +72,7 @@ public static class OnnxModelCompressor
         var scan = LayerFinder.Find(model);
         long parametersBefore = model.ParameterCount;
         var ladders = RankLadders.Build(PlanFormats(model, scan, options), options.MaxRank, parametersBefore, ratios[0], progress, cancellationToken);
-        var fitting = LayerwiseFitting(model, options, calibration, refit);
+        using var fitting = LayerwiseFitting(model, options, calibration, refit);
         return AccuracyAwareSearch.Run(ratios, original, maxDrop, ratio =>
         {
             var candidate = options.Clone();

@@ -106,6 +106,11 @@ internal sealed class LayerStatistics
     public Matrix TimesGram(Matrix weight)
     {
         if (gram is not null) return Gemm.Multiply(weight, gram);
+        if (RowCount <= PrincipalRows)
+        {
+            var x = Rows().Inputs;
+            return Gemm.Multiply(Gemm.MultiplyTransposeB(weight, x), x);
+        }
         var (basis, energies) = principalRows ??= PrincipalDirections();
         var projected = Gemm.MultiplyTransposeB(weight, basis);
         for (int o = 0; o < projected.Rows; o++) TensorPrimitives.Multiply(projected.Row(o), energies, projected.Row(o));

@@ -21,16 +21,7 @@ public sealed class AlternatingLeastSquaresTests
     public void EverySweepLowersTheObjectiveAndNoneRaisesIt(string name, FactorizedWeight start)
     {
         // Targets from a different dense weight (and bias), so that the factorisation cannot fit them exactly.
-        var random = new Random(7);
-        bool bias = start.Layer.Bias is not null;
-        var map = new FactorizedLinearMap(start, bias);
-        var truth = new Matrix(map.Outputs, map.AugmentedInputs);
-        for (int i = 0; i < truth.Data.Length; i++) truth.Data[i] = (2 * random.NextDouble()) - 1;
-        var statistics = new LayerStatistics(map.Inputs, map.Outputs, bias, expectedRows: 400);
-        var x = new Matrix(400, map.AugmentedInputs);
-        for (int i = 0; i < x.Data.Length; i++) x.Data[i] = (2 * random.NextDouble()) - 1;
-        if (bias) for (int r = 0; r < x.Rows; r++) x[r, map.Inputs] = 1;
-        statistics.Add(x, Gemm.MultiplyTransposeB(x, truth));
+        var (map, statistics, _) = RowsOfARandomWeight(start, rows: 400, seed: 7);
 
         foreach (double shrinkage in new[] { 0, 0.1 })
         {
@@ -54,20 +45,28 @@ public sealed class AlternatingLeastSquaresTests
     {
         // A TT with full ranks can hold any weight, so alternating least squares must reach the unconstrained fit: ‖W̃x̃ − y‖ → 0 for y = W*x̃.
         var start = RandomLayers.TensorTrainLinear(5, [2, 3], [3, 2], [1, 6, 1], new LinearOptions());
-        var map = new FactorizedLinearMap(start, hasBias: true);
-        var random = new Random(9);
-        var truth = new Matrix(map.Outputs, map.AugmentedInputs);
-        for (int i = 0; i < truth.Data.Length; i++) truth.Data[i] = (2 * random.NextDouble()) - 1;
-        var x = new Matrix(200, map.AugmentedInputs);
-        for (int i = 0; i < x.Data.Length; i++) x.Data[i] = (2 * random.NextDouble()) - 1;
-        for (int r = 0; r < x.Rows; r++) x[r, map.Inputs] = 1;
-        var statistics = new LayerStatistics(map.Inputs, map.Outputs, hasBias: true, expectedRows: 200);
-        statistics.Add(x, Gemm.MultiplyTransposeB(x, truth));
+        var (map, statistics, truth) = RowsOfARandomWeight(start, rows: 200, seed: 9);
         var objective = ShrunkObjective.Create(statistics, truth, 0);
         var factors = start.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
         var bias = Bias(start)!;
         for (int sweep = 0; sweep < 10; sweep++) AlternatingLeastSquares.Sweep(map, objective, factors, bias, conjugateGradientSteps: 60);
         Assert.IsLessThan(1e-8 * statistics.TargetEnergy, objective.Value(map.Weight(factors, bias)));
+    }
+
+    /// <summary>Random rows x̃ (with the constant column when the layer has a bias) and targets y = W*x̃ of a random weight W*.</summary>
+    private static (FactorizedLinearMap Map, LayerStatistics Statistics, Matrix Truth) RowsOfARandomWeight(FactorizedWeight start, int rows, int seed)
+    {
+        var random = new Random(seed);
+        bool bias = start.Layer.Bias is not null;
+        var map = new FactorizedLinearMap(start, bias);
+        var truth = new Matrix(map.Outputs, map.AugmentedInputs);
+        for (int i = 0; i < truth.Data.Length; i++) truth.Data[i] = (2 * random.NextDouble()) - 1;
+        var x = new Matrix(rows, map.AugmentedInputs);
+        for (int i = 0; i < x.Data.Length; i++) x.Data[i] = (2 * random.NextDouble()) - 1;
+        if (bias) for (int r = 0; r < rows; r++) x[r, map.Inputs] = 1;
+        var statistics = new LayerStatistics(map.Inputs, map.Outputs, bias, expectedRows: rows);
+        statistics.Add(x, Gemm.MultiplyTransposeB(x, truth));
+        return (map, statistics, truth);
     }
 
     private static double[]? Bias(FactorizedWeight weight) => weight.Layer.Bias is { } b ? Array.ConvertAll(b, v => (double)v) : null;
