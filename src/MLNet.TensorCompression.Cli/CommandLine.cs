@@ -42,9 +42,19 @@ internal sealed class CommandLine
     {
         var text = String(name);
         if (text is null) return null;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < minimum)
-            throw new UsageException($"{name} must be a whole number ≥ {minimum}; got '{text}'");
-        return value;
+        return WholeNumber(name, text, minimum);
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> as a whole number from <paramref name="minimum"/> to <see cref="int.MaxValue"/>; a number
+    /// too large is told apart from one that is not a number.
+    /// </summary>
+    public static int WholeNumber(string name, string text, int minimum)
+    {
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= minimum) return value;
+        if (System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var large) && large > int.MaxValue)
+            throw new UsageException($"{name} {text} is too large: at most {int.MaxValue}");
+        throw new UsageException($"{name} must be a whole number ≥ {minimum}; got '{text}'");
     }
 
     public double? Double(string name, double minimum)

@@ -1,3 +1,5 @@
+using MLNet.TensorCompression.Onnx;
+
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary><c>compress</c>: writes the compressed model and prints the per-layer report.</summary>
@@ -13,20 +15,32 @@ internal static class CompressCommand
             throw new UsageException($"--report must name a .md or .json file; got '{reportPath}'");
 
         var options = CompressionFlags.Read(line);
+        CommandPaths.Check([("the input model", line.Positional[0])], [("-o", outputPath), ("--report", reportPath)]);
 
         Action<string>? progress = line.Has("--quiet") ? null : message => error.WriteLine($"  {message}");
-        var result = OnnxModelCompressor.Compress(line.Positional[0], outputPath, options, progress, cancellationToken);
+        var result = OnnxModelCompressor.Compress(OnnxModel.Load(line.Positional[0]), options, progress, cancellationToken);
+        CompressionFlags.RequireOverridesMatch(options, result.Report);
+        cancellationToken.ThrowIfCancellationRequested();
+        // A model over 2 GiB cannot be one protobuf file: its weights go to "<output>.data" beside it (ONNX external data).
+        void SaveModel() => result.Model.Save(outputPath, result.Model.FitsInOneFile ? null : new OnnxSaveOptions { ExternalData = true });
+        if (reportPath is null) SaveModel();
+        else
+        {
+            // The report goes to a temporary file first and is moved into place only after the model was saved: a run
+            // that fails leaves neither file.
+            AtomicFile.Write(reportPath, temporary =>
+            {
+                File.WriteAllText(temporary, reportPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? result.Report.ToJson() : result.Report.ToMarkdown());
+                SaveModel();
+            });
+        }
         // --json: the report alone on stdout, for scripts.
         if (line.Has("--json")) output.WriteLine(result.Report.ToJson());
         else
         {
             output.Write(result.Report.ToMarkdown());
             output.WriteLine($"Wrote {outputPath}.");
-        }
-        if (reportPath is not null)
-        {
-            AtomicFile.WriteAllText(reportPath, reportPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? result.Report.ToJson() : result.Report.ToMarkdown());
-            if (!line.Has("--json")) output.WriteLine($"Wrote {reportPath}.");
+            if (reportPath is not null) output.WriteLine($"Wrote {reportPath}.");
         }
         return 0;
     }

@@ -47,4 +47,21 @@ internal static class CompressionFlags
         catch (ArgumentOutOfRangeException problem) { throw new UsageException(problem.Message); }
         return options;
     }
+
+    /// <summary>
+    /// Throws when a <c>--layer</c> pattern matched none of the model's layers (compressible or not), naming the layers
+    /// there are: a mistyped name would otherwise be silently ignored.
+    /// </summary>
+    /// <exception cref="UsageException">A pattern matched nothing.</exception>
+    public static void RequireOverridesMatch(CompressionOptions options, CompressionReport report)
+    {
+        var names = report.Layers.Select(l => l.Name).Concat(report.Skipped.Select(s => s.Name)).ToArray();
+        foreach (var layerOverride in options.LayerOverrides)
+        {
+            if (names.Any(layerOverride.Matches)) continue;
+            const int Shown = 12;
+            string known = names.Length == 0 ? "the model has no layers" : "its layers are " + string.Join(", ", names.Take(Shown)) + (names.Length > Shown ? $" and {names.Length - Shown} more" : "");
+            throw new UsageException($"{Layer} '{layerOverride.Pattern}' matches no layer of the model; {known}");
+        }
+    }
 }

@@ -18,11 +18,13 @@ internal static class EvaluateCommand
         var line = new CommandLine(args, ["--data"], ["--json"]);
         if (line.Positional.Count != 1) throw new UsageException("evaluate takes one model path");
         var dataPath = line.String("--data") ?? throw new UsageException("evaluate needs --data <images.idx3-ubyte|file.csv>");
+        CommandPaths.Check([("the model", line.Positional[0]), ("--data", dataPath)], []);
         var model = OnnxModel.Load(line.Positional[0]);
         var (inputName, sampleShape) = ModelInput.SingleWithFixedSample(model);
         var (samples, labels) = LabelledData.Read(dataPath, inputName, sampleShape);
         if (labels.Length != samples.Count)
             throw new InvalidDataException($"{dataPath}: {samples.Count} samples but {labels.Length} labels.");
+        LabelledData.RequireClassesOf(model, labels, dataPath);
 
         double accuracy = ClassifierAccuracy.Measure(model, samples, labels);
         using var session = new InferenceSession(model.ToBytes());

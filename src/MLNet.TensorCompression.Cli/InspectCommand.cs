@@ -13,6 +13,7 @@ internal static class InspectCommand
     {
         var line = new CommandLine(args, [], ["--json"]);
         if (line.Positional.Count != 1) throw new UsageException("inspect takes one model path");
+        CommandPaths.Check([("the model", line.Positional[0])], []);
         var model = OnnxModel.Load(line.Positional[0]);
         var scan = LayerFinder.Find(model);
         var plans = OnnxModelCompressor.PlanFormats(model, scan, new CompressionOptions());

@@ -22,9 +22,13 @@ internal static class SweepCommand
         var policies = Policies(line);
         var settings = Settings(line);
         var shared = CompressionFlags.Read(line);
+        CommandPaths.Check([("the model", line.Positional[0]), ("--data", dataPath), ("--calibration", line.String("--calibration"))], [("--plot", line.String("--plot"))]);
         var model = OnnxModel.Load(line.Positional[0]);
         var (inputName, sampleShape) = ModelInput.SingleWithFixedSample(model);
         var (test, labels) = LabelledData.Read(dataPath, inputName, sampleShape);
+        if (labels.Length != test.Count)
+            throw new InvalidDataException($"{dataPath}: {test.Count} samples but {labels.Length} labels.");
+        LabelledData.RequireClassesOf(model, labels, dataPath);
         CalibrationSet? calibration = null;
         if (line.String("--calibration") is { } calibrationPath)
         {
@@ -46,6 +50,7 @@ internal static class SweepCommand
             var result = calibration is null
                 ? OnnxModelCompressor.Compress(model, options, progress: null, cancellationToken)
                 : OnnxModelCompressor.Compress(model, options, calibration, refit: null, progress: null, cancellationToken);
+            CompressionFlags.RequireOverridesMatch(options, result.Report);
             points.Add(new SweepPoint(policy.ToString(), name, result.Report.CompressionRatio, result.Report.ModelParametersAfter, ClassifierAccuracy.Measure(result.Model, test, labels)));
         }
 
@@ -76,7 +81,7 @@ internal static class SweepCommand
     private static IReadOnlyList<(string Name, Action<CompressionOptions> Apply)> Settings(CommandLine line)
     {
         if (line.String("--ranks") is { } ranks)
-            return List(ranks, "--ranks", text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int r) && r >= 1 ? r : throw new UsageException($"--ranks: '{text}' is not a whole number ≥ 1"))
+            return List(ranks, "--ranks", text => CommandLine.WholeNumber("--ranks:", text, minimum: 1))
                 .Select(r => ($"max rank {r}", (Action<CompressionOptions>)(o => o.MaxRank = r))).ToArray();
         return List(line.String("--ratios") ?? "5,10,20", "--ratios", text => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= 1 ? x : throw new UsageException($"--ratios: '{text}' is not a number ≥ 1"))
             .Select(x => (string.Create(CultureInfo.InvariantCulture, $"target {x}x"), (Action<CompressionOptions>)(o => o.TargetCompressionRatio = x))).ToArray();

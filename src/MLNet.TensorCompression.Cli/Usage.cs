@@ -59,8 +59,8 @@ internal static class Usage
 
     public static int Fail(TextWriter error, string reason)
     {
-        error.WriteLine($"mlnet-compress: {reason}");
-        error.WriteLine("Run 'mlnet-compress --help' for usage.");
+        // One line, like every other failure, so a script can read the reason from the last line of stderr.
+        error.WriteLine($"mlnet-compress: {reason.ReplaceLineEndings(" ")} (run 'mlnet-compress --help' for usage)");
         return 2;
     }
 }

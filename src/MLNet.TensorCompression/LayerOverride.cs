@@ -31,7 +31,9 @@ public sealed record LayerOverride(string Pattern, LayerFormat Format, int? MaxR
         if (choice.Length == 2)
         {
             if (!int.TryParse(choice[1], NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < 1)
-                throw new FormatException($"Layer override '{text}': rank '{choice[1]}' is not a whole number ≥ 1.");
+                throw new FormatException(choice[1].Length > 0 && choice[1].All(char.IsAsciiDigit) && value == 0 && choice[1].TrimStart('0').Length > 0
+                    ? $"Layer override '{text}': rank {choice[1]} is too large (at most {int.MaxValue})."
+                    : $"Layer override '{text}': rank '{choice[1]}' is not a whole number ≥ 1.");
             rank = value;
         }
         else if (choice.Length > 2)

@@ -130,9 +130,28 @@ public static class OnnxModelCompressor
         return result;
     }
 
-    /// <summary>The format decisions for the layers <paramref name="scan"/> found in <paramref name="model"/>.</summary>
-    internal static IReadOnlyList<LayerPlan> PlanFormats(OnnxModel model, LayerScan scan, CompressionOptions options) =>
-        CompressionPlanner.PlanFormats(scan.Layers, options, RealGraphInputs(model.Graph));
+    /// <summary>
+    /// The format decisions for the layers <paramref name="scan"/> found in <paramref name="model"/>. A layer whose weight
+    /// or bias is also a graph input (IR version 4 on, where listing an initializer as an input makes it overridable)
+    /// stays dense unless an override names a format for it: compressed, the input could no longer change anything.
+    /// </summary>
+    internal static IReadOnlyList<LayerPlan> PlanFormats(OnnxModel model, LayerScan scan, CompressionOptions options)
+    {
+        var plans = CompressionPlanner.PlanFormats(scan.Layers, options, RealGraphInputs(model.Graph));
+        if (model.Proto.IrVersion < OverridableInitializerIrVersion) return plans;
+        var overridable = model.Graph.Input.Select(i => i.Name).Intersect(model.Graph.Initializer.Select(t => t.Name), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        return plans.Select(plan =>
+        {
+            var fed = plan.Layer.ParameterTensorNames.FirstOrDefault(overridable.Contains);
+            bool overridden = options.LayerOverrides.FirstOrDefault(o => o.Matches(plan.Layer.Name)) is { Format: not LayerFormat.Dense };
+            return fed is null || overridden || plan.Format == LayerFormat.Dense
+                ? plan
+                : LayerPlan.Dense(plan.Layer, $"'{fed}' is also a graph input, so callers may feed it; compressed, feeding it would change nothing (override with --layer {plan.Layer.Name}=tt|ht to compress it anyway)");
+        }).ToArray();
+    }
+
+    /// <summary>From this IR version on, initializers are not listed as graph inputs unless they are meant to be overridable.</summary>
+    private const long OverridableInitializerIrVersion = 4;
 
     private static HashSet<string> RealGraphInputs(GraphProto graph) =>
         GraphInputs.Fed(graph).Select(input => input.Name).ToHashSet(StringComparer.Ordinal);

@@ -73,7 +73,13 @@ internal static class DataViewCalibration
             getter(ref row);
             if (row.Length != sampleSize)
                 throw new ArgumentException($"Row {rows} of column '{inputName}' has {row.Length} values; the model input takes {sampleSize}.", nameof(data));
+            int first = values.Count;
             foreach (var value in row.DenseValues()) values.Add(value);
+            // Checked here, where the row and column can be named; CalibrationSet would only know the sample's index.
+            int bad = CalibrationSet.FirstNonFinite(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values)[first..]);
+            if (bad >= 0)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Row {rows} of column '{inputName}' holds {values[first + bad]} at index {bad}; data-aware fitting needs finite values. Remove or repair such rows before Fit (e.g. filter them out), or set CalibrationRows = 0 to compress data-free."), nameof(data));
             if (readLabel is not null) labelValues.Add(readLabel());
             rows++;
         }

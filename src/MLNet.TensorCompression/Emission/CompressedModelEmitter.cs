@@ -24,6 +24,7 @@ internal static class CompressedModelEmitter
     {
         var replacements = new List<LayerReplacement>();
         var layerReports = new List<LayerReport>();
+        var existing = new GraphNames(original.Graph);
         foreach (var layer in layers)
         {
             if (layer.Weight is not { } weight)
@@ -32,8 +33,8 @@ internal static class CompressedModelEmitter
                 continue;
             }
             var mode = ResolveMode(options.ExecutionMode, weight);
-            var emission = FactorizedLayerEmitter.Emit(weight, mode, options.Inline, NamePrefix(weight.Layer.Name, replacements.Count));
-            replacements.Add(new LayerReplacement(weight.Layer.Name, weight.Layer.Nodes, emission));
+            var emission = FactorizedLayerEmitter.Emit(weight, mode, options.Inline, existing.FreePrefix(NamePrefix(weight.Layer.Name, replacements.Count)));
+            replacements.Add(new LayerReplacement(weight.Layer.Name, weight.Layer.Nodes, emission, weight.Layer.ParameterTensorNames));
             layerReports.Add(LayerReports.Factorized(weight, mode, options));
         }
         var model = new OnnxModel(GraphRewriter.Rewrite(original.Proto, replacements));
@@ -49,7 +50,7 @@ internal static class CompressedModelEmitter
         _ => requested,
     };
 
-    /// <summary>A node-name-safe prefix, unique per replaced layer.</summary>
+    /// <summary>A node-name-safe prefix, unique per replaced layer (the index); <see cref="GraphNames"/> keeps it apart from the graph's own names.</summary>
     private static string NamePrefix(string layerName, int index) =>
         $"tc{index}_" + new string(layerName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray()).Trim('_');
 }

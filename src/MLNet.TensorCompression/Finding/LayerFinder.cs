@@ -15,12 +15,13 @@ namespace MLNet.TensorCompression.Finding;
 /// transA = 0; <c>MatMul</c> with one constant 2-D operand, fused with a following bias <c>Add</c> when the weight is
 /// on the right. Weights and biases must be FLOAT constants: initializers or <c>Constant</c> nodes, possibly behind
 /// <c>Identity</c> nodes. An initializer that is also a graph input (pre-IR-4 style, overridable at run time in
-/// principle) is treated as the constant it is in practice; the graph input is left as it is.
+/// principle) is found like any constant; planning keeps such a layer dense unless an override asks for a format
+/// (see <see cref="OnnxModelCompressor"/>).
 /// </para>
 /// <para>
 /// Size is not judged here: every layer of a supported pattern is listed, however small. Skipped are structural
 /// problems only (grouped or non-2-D convolution, transposed activation, weight not constant, not FLOAT, or shared
-/// with another node, ...) and every other node with a floating-point constant input of at least two non-trivial axes
+/// with another node, ...), Conv/Gemm/MatMul nodes inside <c>If</c>/<c>Loop</c>/<c>Scan</c> bodies, and every other node with a floating-point constant input of at least two non-trivial axes
 /// (e.g. <c>ConvTranspose</c>, <c>LSTM</c>); activation functions and other weightless nodes are not listed.
 /// </para>
 /// </remarks>
@@ -51,6 +52,7 @@ public static class LayerFinder
         var matchedNodes = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         foreach (var node in graph.Node)
         {
+            skipped.AddRange(LayersInBodies(node));
             if (matchedNodes.Contains(node))
             {
                 continue;
@@ -84,6 +86,17 @@ public static class LayerFinder
             : WithApplications(match.Layer, measured.Shapes.TryGetValue(query.TensorName, out var shape) ? query.FromShape(shape) : null));
         return new LayerScan([.. layers], skipped, measured.FailureReason);
     }
+
+    /// <summary>Conv, Gemm and MatMul nodes inside the node's If/Loop/Scan bodies, at any depth: listed, never compressed.</summary>
+    private static IEnumerable<SkippedLayer> LayersInBodies(NodeProto node) =>
+        node.Attribute.SelectMany(attribute => attribute.Graphs.Prepend(attribute.G).OfType<GraphProto>()
+            .SelectMany(body => body.Node.SelectMany(inner =>
+            {
+                var here = IsLayerOperator(inner)
+                    ? [new SkippedLayer(NodeNames.Of(inner), inner.OpType, $"inside the '{attribute.Name}' body of {node.OpType} node '{NodeNames.Of(node)}' (only main-graph layers are compressed)", null)]
+                    : Array.Empty<SkippedLayer>();
+                return here.Concat(LayersInBodies(inner));
+            })));
 
     private static bool IsLayerOperator(NodeProto node) =>
         OperatorDomain.IsDefault(node) && node.OpType is "Conv" or "Gemm" or "MatMul";

@@ -49,7 +49,7 @@ internal static class GraphRewriter
             model.IrVersion = Math.Max(model.IrVersion, FunctionOverloadIrVersion);
         }
 
-        RemoveUnused(graph);
+        RemoveUnused(graph, replacements.SelectMany(r => r.ParameterTensorNames).ToHashSet(StringComparer.Ordinal));
         return model;
     }
 
@@ -62,16 +62,20 @@ internal static class GraphRewriter
 
     private static bool SameFunction(FunctionProto a, FunctionProto b) => a.Domain == b.Domain && a.Name == b.Name && a.Overload == b.Overload;
 
-    /// <summary>Drops initializers and Constant/Identity nodes whose outputs nothing reads, until nothing changes.</summary>
-    private static void RemoveUnused(GraphProto graph)
+    /// <summary>
+    /// Drops initializers and Constant/Identity nodes whose outputs nothing reads, until nothing changes. An unused
+    /// initializer that is also a graph input stays (callers may feed it), unless it is one of the replaced layers'
+    /// <paramref name="released"/> parameters: then it goes with its graph input, as the factors now stand in for it.
+    /// </summary>
+    private static void RemoveUnused(GraphProto graph, IReadOnlySet<string> released)
     {
         var graphInputs = graph.Input.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
         while (true)
         {
             var used = UsedNames(graph);
             int droppedNodes = RemoveWhere(graph.Node, n => n.OpType is "Constant" or "Identity" && string.IsNullOrEmpty(n.Domain) && n.Output.All(o => !used.Contains(o)));
-            // An initializer that is also a graph input stays: callers may feed it.
-            int droppedInitializers = RemoveWhere(graph.Initializer, t => !used.Contains(t.Name) && !graphInputs.Contains(t.Name));
+            int droppedInitializers = RemoveWhere(graph.Initializer, t => !used.Contains(t.Name) && (!graphInputs.Contains(t.Name) || released.Contains(t.Name)));
+            RemoveWhere(graph.Input, input => released.Contains(input.Name) && !used.Contains(input.Name) && graph.Initializer.All(t => t.Name != input.Name));
             if (droppedNodes + droppedInitializers == 0) return;
         }
     }

@@ -36,11 +36,13 @@ public sealed class OnnxModel
     /// <exception cref="OnnxModelException">
     /// The file is not a valid ONNX model, or an external data file is missing, too short, or outside the model's directory.
     /// </exception>
-    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The model file does not exist, or the path is a directory.</exception>
     public static OnnxModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+            throw new FileNotFoundException($"'{fullPath}' is a directory, not an ONNX model file.", fullPath);
         using var stream = File.OpenRead(fullPath);
         return new OnnxModel(OnnxModelReader.Read(stream, $"file '{fullPath}'", Path.GetDirectoryName(fullPath)));
     }
@@ -172,6 +174,7 @@ public sealed class OnnxModel
     /// The model is over the 2 GiB protobuf limit (checked before anything is written), or a
     /// tensor refers to external data that was never loaded.
     /// </exception>
+    /// <exception cref="IOException">The path is an existing directory, FIFO, device or socket, which a file must not replace.</exception>
     public void Save(string path, OnnxSaveOptions? options = null) =>
         OnnxModelWriter.Save(Proto, path, options, ProtobufSizeLimit.MaxBytes);
 

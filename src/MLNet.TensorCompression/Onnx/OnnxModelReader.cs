@@ -41,6 +41,7 @@ internal static class OnnxModelReader
         }
 
         ExternalDataLoader.LoadInto(model, externalDataDirectory, source);
+        GraphValidator.Validate(model, Capitalized(source));
         return model;
     }
 

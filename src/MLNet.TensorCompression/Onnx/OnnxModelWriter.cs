@@ -23,6 +23,7 @@ internal static class OnnxModelWriter
         var directory = Path.GetDirectoryName(fullPath)
             ?? throw new ArgumentException($"'{path}' does not name a file.", nameof(path));
         var fileName = Path.GetFileName(fullPath);
+        FileKind.RequireWritableTarget(fullPath);
 
         var toWrite = model;
         ExternalDataPlan? plan = null;

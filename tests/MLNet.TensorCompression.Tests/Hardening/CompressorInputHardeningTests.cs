@@ -177,8 +177,12 @@ public sealed class CompressorInputHardeningTests
 
     // ---- 3. initializers listed as graph inputs ----
 
+    /// <summary>
+    /// Initializers listed as inputs (IR ≥ 4: overridable) keep their layers dense — compressed, feeding them would change
+    /// nothing (issue 13 item 7) — unless an override names the layer; then it compresses as usual and its input goes.
+    /// </summary>
     [TestMethod]
-    public void InitializersListedAsInputsAreNotRealInputs()
+    public void InitializersListedAsInputsKeepTheirLayersDenseUnlessOverridden()
     {
         var model = LeNet();
         foreach (var initializer in model.Graph.Initializer)
@@ -193,7 +197,15 @@ public sealed class CompressorInputHardeningTests
         }
         Assert.IsGreaterThan(5, model.Graph.Input.Count);
 
-        var result = OnnxModelCompressor.Compress(model, Options());
+        var kept = OnnxModelCompressor.Compress(model, Options());
+        var compressedBefore = Reference.Value.Result.Report.Layers.Where(l => l.Format != "dense").Select(l => l.Name).ToHashSet();
+        Assert.IsTrue(kept.Report.Layers.All(l => l.Format == "dense" && (!compressedBefore.Contains(l.Name) || l.Note!.Contains("is also a graph input", StringComparison.Ordinal))),
+            string.Join("; ", kept.Report.Layers.Select(l => $"{l.Name}: {l.Format} {l.Note}")));
+
+        var options = Options();
+        foreach (var layer in Reference.Value.Result.Report.Layers.Where(l => l.Format != "dense"))
+            options.LayerOverrides.Add(new LayerOverride(layer.Name, layer.Format == "TT" ? LayerFormat.TensorTrain : LayerFormat.HierarchicalTucker));
+        var result = OnnxModelCompressor.Compress(model, options);
         CollectionAssert.AreEqual(Reference.Value.Result.Report.Layers.Select(l => l.Name + ":" + l.Format).ToArray(),
             result.Report.Layers.Select(l => l.Name + ":" + l.Format).ToArray());
         var initializers = result.Model.Graph.Initializer.Select(t => t.Name).ToHashSet();
