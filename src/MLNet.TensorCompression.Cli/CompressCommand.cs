@@ -7,7 +7,7 @@ internal static class CompressCommand
 {
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var line = new CommandLine(args, ["-o|--output", .. CompressionFlags.Values, "--report"], [.. CompressionFlags.Switches, "--quiet", "--json"]);
+        var line = new CommandLine(args, ["-o|--output", .. CompressionFlags.Values, "--report"], [.. CompressionFlags.Switches, "--quiet", "--json", "--best-effort"]);
         if (line.Positional.Count != 1) throw new UsageException("compress takes one input model path");
         var outputPath = line.String("--output") ?? throw new UsageException("compress needs -o <out.onnx>");
         var reportPath = line.String("--report");
@@ -42,6 +42,9 @@ internal static class CompressCommand
             output.WriteLine($"Wrote {outputPath}.");
             if (reportPath is not null) output.WriteLine($"Wrote {reportPath}.");
         }
-        return 0;
+        // An unreachable target still writes the smallest model there is, but a script must not take it for the target.
+        if (result.Report.TargetReached || line.Has("--best-effort")) return 0;
+        error.WriteLine($"{result.Report.Warnings[0]} (Wrote the smallest model anyway; --best-effort makes this exit 0.)");
+        return 1;
     }
 }

@@ -19,8 +19,12 @@ internal static class Usage
                 --policy hybrid|tt|ht          conv → TT and fully connected → HT (hybrid, default), or all TT / all HT
                 --max-rank R                   rank cap for every layer (default 16 when no tolerance or target is given)
                 --tolerance E                  relative error per layer, ‖W − Ŵ‖ ≤ E‖W‖ (unless the rank cap binds)
-                --target-ratio X               whole-model compression ratio, shared among the layers by --allocation:
-                --allocation largest|total     least largest per-layer error (default) or least total squared error
+                --target-ratio X               whole-model compression ratio, shared among the layers by --allocation;
+                                               if even the smallest model misses it, that model is written and the exit is 1
+                --best-effort                  exit 0 when the target ratio cannot be reached
+                --allocation largest|total|uniform|output
+                                               least largest per-layer error (default), least total squared error, one rank
+                                               for every layer, or output error (needs data: not in compress)
                 --layer NAME=tt|ht|dense[:R]   per-layer override; NAME may use * and ?; repeatable
                 --mode auto|factorized|reconstructed
                                                run through the factors, or rebuild the dense weight at load (auto: fewer MACs)

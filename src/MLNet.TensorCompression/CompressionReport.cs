@@ -39,6 +39,16 @@ public sealed record CompressionReport
     /// <summary>Whole-model ratio ModelParametersBefore ÷ ModelParametersAfter.</summary>
     public double CompressionRatio => ModelParametersAfter == 0 ? 0 : (double)ModelParametersBefore / ModelParametersAfter;
 
+    /// <summary>
+    /// False when a <see cref="TargetCompressionRatio"/> was asked for and not met: even the smallest model the layers
+    /// allow (every compressed layer at its smallest rank) is above the target's budget. <see cref="Warnings"/> then
+    /// says by how much. True otherwise.
+    /// </summary>
+    public bool TargetReached => TargetCompressionRatio is not { } target || CompressionRatio >= target * (1 - TargetTolerance);
+
+    // The budget is ⌊before / target⌋ parameters, so a met target can read a hair below it as a ratio.
+    private const double TargetTolerance = 1e-3;
+
     /// <summary>Serialized size of the input model in bytes.</summary>
     public required long FileBytesBefore { get; init; }
 

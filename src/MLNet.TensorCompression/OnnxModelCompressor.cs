@@ -29,7 +29,7 @@ public static class OnnxModelCompressor
         options ??= new CompressionOptions();
         options.Validate();
 
-        var plan = Plan(model, options, progress, cancellationToken);
+        var plan = Plan(model, options, outputError: null, progress, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         return CompressionResults.WarnIfFarFromTheWeights(CompressionResults.Assemble(model, plan, options, progress));
     }
@@ -50,7 +50,7 @@ public static class OnnxModelCompressor
     public static CompressionResult Compress(OnnxModel model, CompressionOptions? options, CalibrationSet calibration, RefitOptions? refit = null, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
         (options, refit) = ValidateDataAware(model, options, calibration, refit);
-        var plan = Plan(model, options, progress, cancellationToken);
+        var plan = Plan(model, options, OutputErrorOf(model, options, calibration, refit), progress, cancellationToken);
         using var fitting = LayerwiseFitting(model, options, calibration, refit);
         plan = plan with { Layers = fitting.Refit(plan.Layers, progress, cancellationToken) };
         cancellationToken.ThrowIfCancellationRequested();
@@ -71,7 +71,7 @@ public static class OnnxModelCompressor
         var ratios = AccuracyAwareSearch.Ratios(options.TargetCompressionRatio);
         var scan = LayerFinder.Find(model);
         long parametersBefore = model.ParameterCount;
-        var ladders = RankLadders.Build(PlanFormats(model, scan, options), options.MaxRank, parametersBefore, ratios[0], progress, cancellationToken);
+        var ladders = CompressionPlanner.Ladders(PlanFormats(model, scan, options), options, parametersBefore, ratios[0], OutputErrorOf(model, options, calibration, refit), progress, cancellationToken);
         using var fitting = LayerwiseFitting(model, options, calibration, refit);
         return AccuracyAwareSearch.Run(ratios, original, maxDrop, ratio =>
         {
@@ -101,11 +101,24 @@ public static class OnnxModelCompressor
         new(model, calibration, refit, layers => CompressedModelEmitter.Emit(model, layers, options).Model);
 
     /// <summary>Finds the layers, decides their formats and decomposes them: everything before fitting and emission.</summary>
-    private static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Action<string>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the output-error allocation ranks candidates by: the output error, on a draw of the calibration samples, of the
+    /// model with the given layers (written Reconstructed, the fastest to load and run). Null unless that allocation is asked for.
+    /// </summary>
+    private static Func<IReadOnlyList<PlannedLayer>, double>? OutputErrorOf(OnnxModel model, CompressionOptions options, CalibrationSet calibration, RefitOptions refit)
+    {
+        if (options.RankAllocation != RankAllocation.OutputError || options.TargetCompressionRatio is null) return null;
+        var measure = new OutputError(model, calibration, refit.AllocationSamples, refit.Seed);
+        var emission = options.Clone();
+        emission.ExecutionMode = LayerExecutionMode.Reconstructed;
+        return layers => measure.Measure(CompressedModelEmitter.Emit(model, layers, emission).Model);
+    }
+
+    private static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Func<IReadOnlyList<PlannedLayer>, double>? outputError, Action<string>? progress, CancellationToken cancellationToken)
     {
         var scan = LayerFinder.Find(model);
         long parametersBefore = model.ParameterCount;
-        var planned = CompressionPlanner.Decompose(PlanFormats(model, scan, options), options, parametersBefore, progress, cancellationToken);
+        var planned = CompressionPlanner.Decompose(PlanFormats(model, scan, options), options, parametersBefore, outputError, progress, cancellationToken);
         return new CompressionPlan(scan, planned, parametersBefore);
     }
 

@@ -29,7 +29,8 @@ internal static class OptionNames
     /// <summary>Names of <see cref="RankAllocation"/> values.</summary>
     public static readonly OrderedDictionary<string, RankAllocation> Allocations = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["largest"] = RankAllocation.LeastLargestError, ["total"] = RankAllocation.LeastTotalError,
+        ["largest"] = RankAllocation.LeastLargestError, ["total"] = RankAllocation.LeastTotalError, ["uniform"] = RankAllocation.UniformRank,
+        ["output"] = RankAllocation.OutputError,
     };
 
     /// <summary>The names as a choice in prose: "a, b or c".</summary>

@@ -1,11 +1,20 @@
 namespace MLNet.TensorCompression;
 
-/// <summary>How a whole-model <see cref="CompressionOptions.TargetCompressionRatio"/> is shared among the layers.</summary>
+/// <summary>How a target compression ratio is shared among the layers (each layer has a ladder of candidate ranks).</summary>
 public enum RankAllocation
 {
-    /// <summary>Minimise the largest per-layer relative error (every layer keeps capacity). The default: it recovers far more accuracy after data-aware re-fitting.</summary>
+    /// <summary>Minimise the largest per-layer relative weight error (every layer keeps capacity). The default without data.</summary>
     LeastLargestError,
 
-    /// <summary>Minimise the sum of squared per-layer relative errors (tends to cut the largest layer hardest).</summary>
+    /// <summary>Minimise the sum of squared per-layer relative weight errors (tends to cut the largest layer hardest).</summary>
     LeastTotalError,
+
+    /// <summary>One rank cap for every compressed layer: the largest that meets the budget.</summary>
+    UniformRank,
+
+    /// <summary>
+    /// Measured on the calibration data: for every layer and candidate rank, the error of the network's outputs when
+    /// only that layer is compressed; then the least total of those errors within the budget. Needs calibration data.
+    /// </summary>
+    OutputError,
 }

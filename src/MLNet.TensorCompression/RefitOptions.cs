@@ -35,6 +35,12 @@ public sealed record RefitOptions
     /// <summary>Fraction of the calibration samples held back to pick the best iterate (and to never return a worse fit than the start). Default 0.1.</summary>
     public double HoldoutFraction { get; init; } = 0.1;
 
+    /// <summary>
+    /// Calibration samples (a seeded draw) on which <see cref="RankAllocation.OutputError"/> measures each candidate's
+    /// effect on the network's outputs. Default 100.
+    /// </summary>
+    public int AllocationSamples { get; init; } = 100;
+
     /// <summary>Seed of the held-back draw and the mini-batches. Default 12345.</summary>
     public int Seed { get; init; } = 12345;
 
@@ -42,6 +48,7 @@ public sealed record RefitOptions
     public void Validate()
     {
         if (Steps < 0) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be ≥ 0.");
+        if (AllocationSamples < 1) throw new ArgumentOutOfRangeException(nameof(AllocationSamples), AllocationSamples, "AllocationSamples must be ≥ 1.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be ≥ 1.");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive number.");
         if (AlternatingSweeps < 0) throw new ArgumentOutOfRangeException(nameof(AlternatingSweeps), AlternatingSweeps, "AlternatingSweeps must be ≥ 0.");

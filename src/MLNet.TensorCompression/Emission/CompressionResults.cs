@@ -27,6 +27,12 @@ internal static class CompressionResults
             FileBytesBefore = original.Proto.CalculateSize(),
             FileBytesAfter = output.Proto.CalculateSize(),
         };
+        if (!report.TargetReached)
+            report = report with
+            {
+                Warnings = [string.Create(CultureInfo.InvariantCulture,
+                    $"The target {report.TargetCompressionRatio:0.##}x is not reachable: the smallest model these layers allow is {report.CompressionRatio:0.0}x ({report.ModelParametersAfter:N0} parameters). Compress more layers (MinimumLayerParameters, CompressInputConvolution, layer overrides) or lower the target.")],
+            };
         output.Proto.MetadataProps.Add(new StringStringEntryProto { Key = CompressionReport.MetadataKey, Value = report.ToJson() });
         return new CompressionResult(output, report, plan.Layers.Where(p => p.Weight is not null).Select(p => p.Weight!).ToArray());
     }
@@ -39,6 +45,6 @@ internal static class CompressionResults
         string warning = string.Create(CultureInfo.InvariantCulture,
             $"{far.Length} layer(s) are more than {DataFreeWarningError:P0} away from their weights (largest: {far.Max(l => l.RelativeError):0.00} at {far.MaxBy(l => l.RelativeError)!.Name}); ")
             + "data-free models this far off usually lose most of their accuracy. Re-fit with calibration data (CompressHybrid with CalibrationRows > 0, or Compress with a CalibrationSet), or lower the ratio.";
-        return result.WithReport(result.Report with { Warnings = [warning] });
+        return result.WithReport(result.Report with { Warnings = [.. result.Report.Warnings, warning] });
     }
 }

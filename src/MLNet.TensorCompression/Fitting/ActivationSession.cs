@@ -27,15 +27,19 @@ internal sealed class ActivationSession : IDisposable
     }
 
     /// <summary>The values of <paramref name="tensorName"/> for each batch of <paramref name="samples"/>, in order: [count, …] flattened, with its shape.</summary>
-    public IEnumerable<(int Start, float[] Values, long[] Shape)> Run(CalibrationSet samples, string tensorName)
+    public IEnumerable<(int Start, float[] Values, long[] Shape)> Run(CalibrationSet samples, string tensorName) =>
+        RunMany(samples, [tensorName]).Select(batch => (batch.Start, batch.Values[0], batch.Shapes[0]));
+
+    /// <summary>The values of every one of <paramref name="tensorNames"/> for each batch of <paramref name="samples"/>, from one run per batch.</summary>
+    public IEnumerable<(int Start, float[][] Values, long[][] Shapes)> RunMany(CalibrationSet samples, IReadOnlyList<string> tensorNames)
     {
         for (int start = 0; start < samples.Count; start += BatchSize)
         {
             int count = Math.Min(BatchSize, samples.Count - start);
             var batch = samples.Data.AsMemory(start * samples.SampleSize, count * samples.SampleSize);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch, [count, .. samples.SampleShape]);
-            using var results = session.Run(runOptions, [samples.InputName], [input], [tensorName]);
-            yield return (start, results[0].GetTensorDataAsSpan<float>().ToArray(), results[0].GetTensorTypeAndShape().Shape);
+            using var results = session.Run(runOptions, [samples.InputName], [input], tensorNames);
+            yield return (start, results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray(), results.Select(r => r.GetTensorTypeAndShape().Shape).ToArray());
         }
     }
 

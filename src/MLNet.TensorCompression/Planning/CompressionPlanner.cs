@@ -20,12 +20,14 @@ internal static class CompressionPlanner
     /// <param name="plans">The format decisions.</param>
     /// <param name="options">Validated options.</param>
     /// <param name="modelParameters">All parameters of the original model (every float initializer), for the target-ratio budget.</param>
+    /// <param name="outputError">The data measurement <see cref="RankAllocation.OutputError"/> needs (see <see cref="RankLadders.MeasuredOn"/>), or null without data.</param>
     /// <param name="progress">Receives one line per decomposition, or null.</param>
     /// <param name="cancellationToken">Checked before every decomposition.</param>
-    public static IReadOnlyList<PlannedLayer> Decompose(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters, Action<string>? progress, CancellationToken cancellationToken)
+    public static IReadOnlyList<PlannedLayer> Decompose(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters,
+        Func<IReadOnlyList<PlannedLayer>, double>? outputError, Action<string>? progress, CancellationToken cancellationToken)
     {
         if (options.TargetCompressionRatio is { } ratio)
-            return RankLadders.Build(plans, options.MaxRank, modelParameters, ratio, progress, cancellationToken).Allocate(ratio, options.RankAllocation);
+            return Ladders(plans, options, modelParameters, ratio, outputError, progress, cancellationToken).Allocate(ratio, options.RankAllocation);
 
         var truncation = new Truncation
         {
@@ -43,6 +45,19 @@ internal static class CompressionPlanner
     }
 
     /// <summary>The factorisation, or a dense plan when it would not save anything.</summary>
+    /// <summary>
+    /// The rank ladders for ratios down to <paramref name="smallestRatio"/>, measured on data by <paramref name="outputError"/>
+    /// when the allocation is <see cref="RankAllocation.OutputError"/>.
+    /// </summary>
+    public static RankLadders Ladders(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters, double smallestRatio,
+        Func<IReadOnlyList<PlannedLayer>, double>? outputError, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        var ladders = RankLadders.Build(plans, options.MaxRank, modelParameters, smallestRatio, progress, cancellationToken);
+        if (options.RankAllocation != RankAllocation.OutputError) return ladders;
+        if (outputError is null) throw new ArgumentException("The output-error rank allocation measures candidates on data: give calibration data, or choose another RankAllocation.");
+        return ladders.MeasuredOn(outputError, progress, cancellationToken);
+    }
+
     internal static PlannedLayer KeepIfSmaller(LayerPlan plan, FactorizedWeight weight) =>
         weight.FactorParameterCount < plan.Layer.WeightCount
             ? new PlannedLayer(plan, weight)

@@ -5,7 +5,8 @@ namespace MLNet.TensorCompression.Planning;
 /// <summary>
 /// Every layer's ladder of candidates for a whole-model budget — dense (error 0), then its decomposition at rank caps
 /// 1, 2, 3, … (about 25 steps up to 256, up to the cap), each with its parameter count and relative weight error —
-/// built once, then shared by every target ratio asked of it (the accuracy-aware search tries several).
+/// built once, then shared by every target ratio asked of it (the accuracy-aware search tries several). For
+/// <see cref="RankAllocation.OutputError"/> the weight errors are replaced by errors measured on data (<see cref="MeasuredOn"/>).
 /// </summary>
 internal sealed class RankLadders
 {
@@ -38,21 +39,70 @@ internal sealed class RankLadders
         // Everything outside the layers' weights (biases, other initializers); every layer's weight is in its ladder.
         long otherParameters = modelParameters - plans.Sum(p => p.Layer.WeightCount);
         var candidates = plans.Select(plan => plan.Format == LayerFormat.Dense
-            ? [new RankCandidate(new PlannedLayer(plan, null), plan.Layer.WeightCount, 0)]
+            ? [new RankCandidate(new PlannedLayer(plan, null), plan.Layer.WeightCount, 0, null)]
             : BuildLadder(plan, maxRank ?? int.MaxValue, budget, progress, cancellationToken)).ToArray();
         return new RankLadders(candidates, modelParameters, otherParameters);
     }
 
     /// <summary>The layers at the ranks that meet <paramref name="targetRatio"/> by <paramref name="allocation"/> (or the smallest model there is).</summary>
-    public IReadOnlyList<PlannedLayer> Allocate(double targetRatio, RankAllocation allocation) =>
-        RankAllocator.Allocate(candidates, otherParameters, Budget(modelParameters, targetRatio), allocation);
+    public IReadOnlyList<PlannedLayer> Allocate(double targetRatio, RankAllocation allocation)
+    {
+        if (allocation == RankAllocation.OutputError && !measured)
+            throw new InvalidOperationException("The output-error allocation needs ladders measured on data (MeasuredOn).");
+        return RankAllocator.Allocate(candidates, otherParameters, Budget(modelParameters, targetRatio), allocation);
+    }
+
+    /// <summary>
+    /// The same ladders with every candidate's weight error e² scaled by the layer's measured sensitivity g: its error
+    /// becomes g·e², an estimate of the network's output error with that layer alone compressed at that rank. g is
+    /// measured by <paramref name="outputError"/> on the model in which one candidate is the only compressed layer, from
+    /// the largest rank down while the output error stays small (<see cref="LinearRegime"/>): there it grows in proportion
+    /// to e², while further down one crushed layer saturates the output error and says nothing of the others.
+    /// </summary>
+    /// <param name="outputError">Measures a model given as its planned layers, in plan order (0 for the original).</param>
+    /// <param name="progress">Receives one line per layer, or null.</param>
+    /// <param name="cancellationToken">Checked before every measurement.</param>
+    public RankLadders MeasuredOn(Func<IReadOnlyList<PlannedLayer>, double> outputError, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        var dense = candidates.Select(ladder => ladder[0].Layer).ToArray();
+        var scaled = candidates.Select((ladder, i) =>
+        {
+            if (ladder.Count == 1) return ladder;
+            double weighted = 0, norm = 0;
+            int measuredRungs = 0;
+            // Index 0 is dense; the decompositions follow from the largest rank down.
+            foreach (var candidate in ladder.Skip(1).Where(c => c.ErrorSquared > 0))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var layers = (PlannedLayer[])dense.Clone();
+                layers[i] = candidate.Layer;
+                double error = outputError(layers);
+                if (error > LinearRegime && measuredRungs > 0) break;
+                weighted += error * candidate.ErrorSquared;
+                norm += candidate.ErrorSquared * candidate.ErrorSquared;
+                measuredRungs++;
+                if (error > LinearRegime) break;
+            }
+            double sensitivity = norm == 0 ? 0 : weighted / norm;
+            progress?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"output sensitivity of {ladder[0].Layer.Plan.Layer.Name}: {sensitivity:G3} × weight error² ({measuredRungs} rank(s) measured)"));
+            return ladder.Select(c => c with { ErrorSquared = sensitivity * c.ErrorSquared }).ToList();
+        }).ToArray();
+        return new RankLadders(scaled, modelParameters, otherParameters) { measured = true };
+    }
+
+    /// <summary>Output errors up to this (relative, squared) are taken to grow in proportion to the layer's weight error².</summary>
+    public const double LinearRegime = 0.05;
+
+    // Whether the errors are measured output errors (MeasuredOn), not weight errors.
+    private bool measured;
 
     private static long Budget(long modelParameters, double ratio) => (long)Math.Floor(modelParameters / ratio);
 
     /// <summary>Dense, then the decompositions from the largest rank down; ranks past the point of exactness are skipped.</summary>
     private static List<RankCandidate> BuildLadder(LayerPlan plan, int maxRank, long budget, Action<string>? progress, CancellationToken cancellationToken)
     {
-        var ladder = new List<RankCandidate> { new(new PlannedLayer(LayerPlan.Dense(plan.Layer, "kept dense to meet the target with the least error"), null), plan.Layer.WeightCount, 0) };
+        var ladder = new List<RankCandidate> { new(new PlannedLayer(LayerPlan.Dense(plan.Layer, "kept dense to meet the target with the least error"), null), plan.Layer.WeightCount, 0, null) };
         var ranks = plan.FixedMaxRank is { } fixedRank ? [fixedRank] : RankLadder.Where(r => r <= maxRank).ToArray();
         var decompositions = new List<RankCandidate>();
         progress?.Invoke($"decomposing {plan.Layer.Name} ({plan.Format}, {plan.Tensorization}) at ranks up to {ranks[^1]}");
@@ -60,9 +110,10 @@ internal sealed class RankLadders
         {
             cancellationToken.ThrowIfCancellationRequested();
             var weight = LayerDecomposer.Decompose(plan, Truncation.ToRank(rank));
-            // Larger ranks only grow: past the dense size, or past the whole model's budget, no rank can be chosen.
-            if (weight.FactorParameterCount >= Math.Min(plan.Layer.WeightCount, budget)) break;
-            decompositions.Add(new RankCandidate(new PlannedLayer(plan, weight), weight.FactorParameterCount, weight.RelativeError * weight.RelativeError));
+            // Larger ranks only grow: past the dense size, or past the whole model's budget, no rank can be chosen. The
+            // smallest rank stays even past the budget, so that an unreachable target still gets the smallest model.
+            if (weight.FactorParameterCount >= plan.Layer.WeightCount || (decompositions.Count > 0 && weight.FactorParameterCount >= budget)) break;
+            decompositions.Add(new RankCandidate(new PlannedLayer(plan, weight), weight.FactorParameterCount, weight.RelativeError * weight.RelativeError, rank));
             if (weight.RelativeError < 1e-7) break; // exact already: a larger rank adds parameters and nothing else
         }
         decompositions.Reverse();

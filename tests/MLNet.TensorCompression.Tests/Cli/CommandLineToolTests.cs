@@ -28,6 +28,21 @@ public sealed class CommandLineToolTests
     }
 
     [TestMethod]
+    public void AnUnreachableTargetWritesTheSmallestModelAndExitsOneUnlessBestEffort()
+    {
+        using var directory = new TemporaryDirectory();
+        var output = directory.File("tiny.onnx");
+        var (code, _, stderr) = Run("compress", TestModels.Path("lenet5-fashion.onnx"), "-o", output, "--target-ratio", "1000", "--quiet");
+        Assert.AreEqual(1, code);
+        Assert.IsTrue(File.Exists(output), "the smallest model is still written");
+        Assert.Contains("1000x is not reachable", stderr);
+        Assert.HasCount(1, stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), stderr);
+
+        File.Delete(output);
+        Assert.AreEqual(0, Run("compress", TestModels.Path("lenet5-fashion.onnx"), "-o", output, "--target-ratio", "1000", "--quiet", "--best-effort").Code);
+    }
+
+    [TestMethod]
     public void InspectListsLayersAndTheDefaultPlan()
     {
         var (code, stdout, _) = Run("inspect", TestModels.Path("lenet5-fashion.onnx"));
@@ -211,7 +226,7 @@ public sealed class CommandLineToolTests
 
     [TestMethod]
     [DataRow("--layer", "fc1=svd", "Layer override 'fc1=svd': format 'svd' is not tt, ht or dense.")]
-    [DataRow("--allocation", "most", "--allocation must be one of largest, total; got 'most'")]
+    [DataRow("--allocation", "most", "--allocation must be one of largest, total, uniform, output; got 'most'")]
     public void CompressAndSweepRejectASharedFlagWithTheSameMessage(string flag, string value, string message)
     {
         var compress = Run("compress", "a.onnx", "-o", "b.onnx", flag, value);

@@ -109,12 +109,55 @@ public sealed class OnnxModelCompressorTests
     [TestMethod]
     [DataRow(RankAllocation.LeastLargestError)]
     [DataRow(RankAllocation.LeastTotalError)]
+    [DataRow(RankAllocation.UniformRank)]
     public void TargetRatioIsMetWholeModel(RankAllocation allocation)
     {
         var original = OnnxModel.Load(TestModels.Path(LeNet));
         var result = OnnxModelCompressor.Compress(original, new CompressionOptions { TargetCompressionRatio = 5, MinimumLayerParameters = 0, RankAllocation = allocation });
         Assert.IsGreaterThanOrEqualTo(5.0, result.Report.CompressionRatio);
         Assert.IsLessThan(6.0, result.Report.CompressionRatio, "not far past the budget: ranks were chosen for it");
+        Assert.IsTrue(result.Report.TargetReached);
+    }
+
+    [TestMethod]
+    public void UniformRankGivesEveryCompressedLayerTheSameRankCap()
+    {
+        var options = new CompressionOptions { TargetCompressionRatio = 10, RankAllocation = RankAllocation.UniformRank };
+        var report = OnnxModelCompressor.Compress(OnnxModel.Load(TestModels.Path(Vgg)), options).Report;
+        var compressed = report.Layers.Where(l => l.Ranks is not null).ToArray();
+        string ranks = string.Join(" | ", report.Layers.Select(l => $"{l.Name} {l.Format} {(l.Ranks is null ? "" : string.Join("-", l.Ranks))}"));
+        Assert.HasCount(1, compressed.Select(l => l.Ranks!.Max()).Distinct(), $"one rank cap for every compressed layer: {ranks}");
+        Assert.AreEqual("dense", report.Layers[^1].Format, $"the 10-way classifier's rank-r factorisation would hardly be smaller: dense ({ranks})");
+        Assert.IsGreaterThanOrEqualTo(10.0, report.CompressionRatio);
+        Assert.IsLessThan(10.0 * 1.5, report.CompressionRatio, "not far past the target: the largest cap that fits");
+    }
+
+    [TestMethod]
+    public void AnUnreachableTargetGivesTheSmallestModelAndSaysSo()
+    {
+        // LeNet's compressible layers are its two large fully connected ones: no target far beyond ~15x can be met.
+        var original = OnnxModel.Load(TestModels.Path(LeNet));
+        CompressionReport At(double target, RankAllocation allocation) =>
+            OnnxModelCompressor.Compress(original, new CompressionOptions { TargetCompressionRatio = target, RankAllocation = allocation }).Report;
+        foreach (var allocation in new[] { RankAllocation.LeastLargestError, RankAllocation.LeastTotalError, RankAllocation.UniformRank })
+        {
+            var reachable = At(8, allocation);
+            var far = At(300, allocation);
+            var farther = At(1000, allocation);
+            Assert.IsTrue(reachable.TargetReached, $"{allocation}");
+            Assert.IsGreaterThan(reachable.CompressionRatio, far.CompressionRatio, $"{allocation}: a higher target never gives a bigger model");
+            Assert.AreEqual(far.ModelParametersAfter, farther.ModelParametersAfter, $"{allocation}: both are the smallest model there is");
+            Assert.IsFalse(farther.TargetReached, $"{allocation}");
+            Assert.Contains("1000x is not reachable", farther.Warnings[0]);
+        }
+    }
+
+    [TestMethod]
+    public void OutputErrorAllocationNeedsData()
+    {
+        var options = new CompressionOptions { TargetCompressionRatio = 5, RankAllocation = RankAllocation.OutputError };
+        var error = Assert.ThrowsExactly<ArgumentException>(() => OnnxModelCompressor.Compress(OnnxModel.Load(TestModels.Path(LeNet)), options));
+        Assert.Contains("calibration data", error.Message);
     }
 
     [TestMethod]

@@ -60,6 +60,31 @@ public sealed class DataAwareFittingTests
     }
 
     [TestMethod]
+    public void OutputErrorIsZeroForTheOriginalAndGrowsAsRanksFall()
+    {
+        var original = OnnxModel.Load(TestModels.Path("lenet5-fashion.onnx"));
+        var measure = new OutputError(original, TrainingSamples(150), count: 40, seed: 1);
+        double AtRank(int rank) => measure.Measure(OnnxModelCompressor.Compress(original, new CompressionOptions { MaxRank = rank }).Model);
+
+        Assert.AreEqual(0, measure.Measure(original), 1e-12);
+        double high = AtRank(16), low = AtRank(2);
+        Assert.IsGreaterThan(0.0, high);
+        Assert.IsGreaterThan(high, low, $"rank 16: {high}, rank 2: {low}");
+    }
+
+    [TestMethod]
+    public void OutputErrorAllocationMeetsTheTargetWithData()
+    {
+        var options = new CompressionOptions { TargetCompressionRatio = 5, RankAllocation = RankAllocation.OutputError };
+        var lines = new List<string>();
+        var result = OnnxModelCompressor.Compress(OnnxModel.Load(TestModels.Path("lenet5-fashion.onnx")), options, TrainingSamples(200),
+            new RefitOptions { Steps = 20, AlternatingSweeps = 1, AllocationSamples = 50 }, lines.Add);
+        Assert.IsTrue(result.Report.TargetReached, $"{result.Report.CompressionRatio}");
+        Assert.IsLessThan(6.0, result.Report.CompressionRatio);
+        Assert.AreEqual(2, lines.Count(l => l.StartsWith("output sensitivity of", StringComparison.Ordinal)), string.Join("\n", lines));
+    }
+
+    [TestMethod]
     public void CalibrationInputMustBeAModelInputAndRefitSettingsAreNamed()
     {
         var model = OnnxModel.Load(TestModels.Path("lenet5-fashion.onnx"));
