@@ -9,7 +9,7 @@ public enum RankAllocation
     /// <summary>Minimise the sum of squared per-layer relative weight errors (tends to cut the largest layer hardest).</summary>
     LeastTotalError,
 
-    /// <summary>One rank cap for every compressed layer: the largest that meets the budget.</summary>
+    /// <summary>One rank cap for every compressed layer, the largest that meets the budget; what the budget has left then goes to the layers where it lowers the weight error most.</summary>
     UniformRank,
 
     /// <summary>

@@ -35,6 +35,13 @@ if (args.Length >= 3 && args[0] == "--layerwise")
     LayerwiseAccuracy.Report(args[1], args[2..], Console.Out);
     return;
 }
+// The accuracy-vs-ratio frontier (Hybrid, TT, HT; layer-wise 5x-80x, distilled at 20x and 40x) as a PNG and a CSV beside it:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --frontier samples/models/vgg-fashion.onnx samples/frontier-vgg.png
+if (args.Length == 3 && args[0] == "--frontier")
+{
+    Frontier.Run(args[1], args[2], Console.Out);
+    return;
+}
 // Fuzzing of the reader, finder and compressor with N mutated models of each sample (exit code 1 on findings):
 //                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --fuzz 3000
 if (args.Length == 2 && args[0] == "--fuzz" && int.TryParse(args[1], out var fuzzCases) && fuzzCases > 0)

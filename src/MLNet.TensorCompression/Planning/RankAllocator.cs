@@ -20,7 +20,7 @@ namespace MLNet.TensorCompression.Planning;
 /// (0.52 against 0.73 at 10x), so it is the least-total one.</item>
 /// <item><see cref="RankAllocation.UniformRank"/>: the largest rank cap that, applied to every layer, meets the budget.</item>
 /// </list>
-/// Except for the uniform rule, a last pass spends what the final step overshot by stepping layers back up their ladders.
+/// A last pass spends what the final step overshot by stepping layers back up their ladders.
 /// A budget no candidate meets gets the smallest model the ladders hold.
 /// </summary>
 internal static class RankAllocator
@@ -75,9 +75,10 @@ internal static class RankAllocator
     }
 
     /// <summary>
-    /// Every layer at the candidate of the largest rank cap ≤ r, for the largest r that fits the budget. A layer whose
-    /// ladder ends below r, short of exactness, stays dense (its rank-r factorisation would be no smaller than its weight);
-    /// one with no candidate ≤ r (a fixed rank above r) takes its smallest.
+    /// Every layer at the candidate of the largest rank cap ≤ r, for the largest r that fits the budget, then the
+    /// leftover spent as in the other rules. A layer whose ladder ends below r, short of exactness, stays dense (its
+    /// rank-r factorisation would be no smaller than its weight); one with no candidate ≤ r (a fixed rank above r)
+    /// takes its smallest.
     /// </summary>
     private static IReadOnlyList<PlannedLayer> UniformRank(IReadOnlyList<List<RankCandidate>> ladders, long otherParameters, long budget)
     {
@@ -88,14 +89,17 @@ internal static class RankAllocator
             if (largest is null || (largest.RankCap < cap && largest.ErrorSquared > ExactErrorSquared)) return ladder[0];
             return ladder.Where(c => c.RankCap <= cap).MaxBy(c => c.RankCap) ?? ladder.MinBy(c => c.Parameters)!;
         }
-        RankCandidate[] Pick(int cap) => ladders.Select(l => AtCap(l, cap)).ToArray();
+        int[] Pick(int cap) => ladders.Select(l => l.IndexOf(AtCap(l, cap))).ToArray();
+        long Total(int[] position) => otherParameters + position.Select((k, i) => ladders[i][k].Parameters).Sum();
         var chosen = Pick(caps.Length == 0 ? 0 : caps[^1]);
         foreach (int cap in caps)
         {
             var picked = Pick(cap);
-            if (otherParameters + picked.Sum(c => c.Parameters) <= budget) { chosen = picked; break; }
+            if (Total(picked) <= budget) { chosen = picked; break; }
         }
-        return chosen.Select(c => c.Layer).ToArray();
+        // The next cap up can cost a large share of the model (the biggest layer grows with r²): spend what is left.
+        SpendLeftover(ladders, chosen, budget - Total(chosen));
+        return chosen.Select((k, i) => ladders[i][k].Layer).ToArray();
     }
 
     // A ladder ends at the first exact rank (relative error below 1e-7).

@@ -120,16 +120,18 @@ public sealed class OnnxModelCompressorTests
     }
 
     [TestMethod]
-    public void UniformRankGivesEveryCompressedLayerTheSameRankCap()
+    public void UniformRankGivesEveryCompressedLayerAtLeastTheSameRankCap()
     {
         var options = new CompressionOptions { TargetCompressionRatio = 10, RankAllocation = RankAllocation.UniformRank };
         var report = OnnxModelCompressor.Compress(OnnxModel.Load(TestModels.Path(Vgg)), options).Report;
         var compressed = report.Layers.Where(l => l.Ranks is not null).ToArray();
         string ranks = string.Join(" | ", report.Layers.Select(l => $"{l.Name} {l.Format} {(l.Ranks is null ? "" : string.Join("-", l.Ranks))}"));
-        Assert.HasCount(1, compressed.Select(l => l.Ranks!.Max()).Distinct(), $"one rank cap for every compressed layer: {ranks}");
+        // The cap is the smallest layer maximum; the leftover only ever raises a layer above it, by one rung of its ladder at a time.
+        int cap = compressed.Min(l => l.Ranks!.Max());
+        Assert.IsGreaterThanOrEqualTo(3, compressed.Count(l => l.Ranks!.Max() == cap), $"most layers sit at the common cap {cap}: {ranks}");
         Assert.AreEqual("dense", report.Layers[^1].Format, $"the 10-way classifier's rank-r factorisation would hardly be smaller: dense ({ranks})");
         Assert.IsGreaterThanOrEqualTo(10.0, report.CompressionRatio);
-        Assert.IsLessThan(10.0 * 1.5, report.CompressionRatio, "not far past the target: the largest cap that fits");
+        Assert.IsLessThan(10.5, report.CompressionRatio, "the leftover is spent: close to the target");
     }
 
     [TestMethod]
