@@ -1,4 +1,5 @@
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Onnx.Protobuf;
 using MLNet.TensorCompression.Tests.Finding;
 using static MLNet.TensorCompression.Tests.Finding.TestGraph;
 
@@ -41,6 +42,31 @@ internal static class ExportModels
         // Exports at the old opsets carry the IR version of their time (CNTK's ResNet-18: IR 3, opset 8).
         model.Proto.IrVersion = opset <= 9 ? 3 : 8;
         return model;
+    }
+
+    /// <summary>
+    /// The model with every initializer moved into a Constant node (as paddle2onnx writes them), reached directly or,
+    /// when <paramref name="throughIdentity"/>, through an Identity node.
+    /// </summary>
+    public static OnnxModel WeightsInConstantNodes(OnnxModel model, bool throughIdentity)
+    {
+        var copy = model.Clone();
+        var graph = copy.Graph;
+        var nodes = new List<NodeProto>();
+        foreach (var tensor in graph.Initializer)
+        {
+            var value = tensor.Clone();
+            value.Name = "";
+            var constantOutput = throughIdentity ? tensor.Name + "_constant" : tensor.Name;
+            nodes.Add(new NodeProto { OpType = "Constant", Name = tensor.Name + "_node", Output = { constantOutput }, Attribute = { Tensor("value", value) } });
+            if (throughIdentity)
+                nodes.Add(new NodeProto { OpType = "Identity", Name = tensor.Name + "_identity", Input = { constantOutput }, Output = { tensor.Name } });
+        }
+        graph.Initializer.Clear();
+        var rest = graph.Node.ToArray();
+        graph.Node.Clear();
+        graph.Node.AddRange(nodes.Concat(rest));
+        return copy;
     }
 
     /// <summary>Compression of every layer at the weights' full rank (exact up to float rounding).</summary>
