@@ -93,6 +93,8 @@ public static class OnnxModelCompressor
         refit.Validate();
         if (!RealGraphInputs(model.Graph).Contains(calibration.InputName))
             throw new ArgumentException($"The calibration data feeds '{calibration.InputName}', which is not an input of the model (inputs: {string.Join(", ", RealGraphInputs(model.Graph))}).", nameof(calibration));
+        // Before any work: samples the input does not accept would otherwise fail inside ONNX Runtime mid-way.
+        ActivationSession.CheckSamples(model.Graph.Input.First(i => i.Name == calibration.InputName), calibration);
         return (options, refit);
     }
 
