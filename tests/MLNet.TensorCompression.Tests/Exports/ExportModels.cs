@@ -45,6 +45,30 @@ internal static class ExportModels
     }
 
     /// <summary>
+    /// A detector-style model with symbolic spatial sizes: x[N,4,H,W] → Conv conv (8×4×3×3, pads 1) → Relu →
+    /// GlobalAveragePool → Flatten → Gemm fc (6×8) → y[N,6].
+    /// </summary>
+    public static OnnxModel DynamicSpatial()
+    {
+        var graph = new TestGraph()
+            .Input("x", Batch, Channels, Batch, Batch).Output("y")
+            .Initializer("conv.weight", [Filters, Channels, 3, 3], LowRank([Filters, Channels, 3, 3]))
+            .Initializer("conv.bias", [Filters], Values(Filters, seed: 12))
+            .Initializer("fc.weight", [Classes, Filters], LowRank([Classes, Filters]))
+            .Node("Conv", "conv", ["x", "conv.weight", "conv.bias"], ["c"], Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1))
+            .Node("Relu", "relu", ["c"], ["r"])
+            .Node("GlobalAveragePool", "pool", ["r"], ["p"])
+            .Node("Flatten", "flatten", ["p"], ["f"], Int("axis", 1))
+            .Node("Gemm", "fc", ["f", "fc.weight"], ["y"], Int("transB", 1));
+        var model = graph.Build();
+        // Symbolic sizes with their own names, as exporters write them.
+        var dims = model.Graph.Input[0].Type.TensorType.Shape.Dim;
+        dims[2].DimParam = "H";
+        dims[3].DimParam = "W";
+        return model;
+    }
+
+    /// <summary>
     /// The model with every initializer moved into a Constant node (as paddle2onnx writes them), reached directly or,
     /// when <paramref name="throughIdentity"/>, through an Identity node.
     /// </summary>
