@@ -25,7 +25,7 @@ internal static class ExportModels
     public const int WeightRank = 2;
 
     /// <summary>The conv+gemm model; <paramref name="batch"/> is the input's batch size (<see cref="TestGraph.Batch"/> for symbolic).</summary>
-    public static OnnxModel ConvGemm(long opset = 17, long batch = Batch, Func<TestGraph, TestGraph>? configure = null)
+    public static OnnxModel ConvGemm(long opset = 17, long batch = Batch, Func<TestGraph, TestGraph>? configure = null, Action<OnnxModel>? rewire = null)
     {
         var graph = new TestGraph()
             .Input("x", batch, Channels, Size, Size).Output("y")
@@ -38,11 +38,35 @@ internal static class ExportModels
             .Node("Flatten", "flatten", ["r"], ["f"], Int("axis", 1))
             .Node("Gemm", "fc", ["f", "fc.weight", "fc.bias"], ["y"], Int("transB", 1));
         var model = (configure?.Invoke(graph) ?? graph).Build();
+        rewire?.Invoke(model);
         model.Proto.OpsetImport.Single(o => o.Domain == "").Version = opset;
         // Exports at the old opsets carry the IR version of their time (CNTK's ResNet-18: IR 3, opset 8).
         model.Proto.IrVersion = opset <= 9 ? 3 : 8;
         return model;
     }
+
+    /// <summary>
+    /// The conv+gemm model with an inference BatchNormalization after the Conv (before the Relu); when
+    /// <paramref name="convOutputAlsoRead"/>, the Conv's output also feeds an Add after the BN, so folding would be wrong.
+    /// </summary>
+    public static OnnxModel ConvBatchNormGemm(bool convOutputAlsoRead, bool convBias = true, long opset = 17) => ConvGemm(opset, configure: graph =>
+    {
+        graph.Initializer("bn.scale", [Filters], Values(Filters, seed: 15).Select(v => 1 + v / 2).ToArray())
+            .Initializer("bn.bias", [Filters], Values(Filters, seed: 16))
+            .Initializer("bn.mean", [Filters], Values(Filters, seed: 17))
+            .Initializer("bn.var", [Filters], Values(Filters, seed: 18).Select(v => 0.5f + v * v).ToArray());
+        return graph;
+    }, rewire: model =>
+    {
+        var nodes = model.Graph.Node;
+        var conv = nodes.Single(n => n.Name == "conv");
+        if (!convBias) conv.Input.RemoveAt(2);
+        conv.Output[0] = "c_raw";
+        var norm = new NodeProto { OpType = "BatchNormalization", Name = "bn", Input = { "c_raw", "bn.scale", "bn.bias", "bn.mean", "bn.var" }, Output = { convOutputAlsoRead ? "c_norm" : "c" }, Attribute = { Float("epsilon", 1e-3f) } };
+        nodes.Insert(nodes.IndexOf(conv) + 1, norm);
+        if (convOutputAlsoRead)
+            nodes.Insert(nodes.IndexOf(norm) + 1, new NodeProto { OpType = "Add", Name = "skip", Input = { "c_norm", "c_raw" }, Output = { "c" } });
+    });
 
     /// <summary>
     /// A detector-style model with symbolic spatial sizes: x[N,4,H,W] → Conv conv (8×4×3×3, pads 1) → Relu →
