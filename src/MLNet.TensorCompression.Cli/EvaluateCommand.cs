@@ -28,7 +28,10 @@ internal static class EvaluateCommand
 
         double accuracy = ClassifierAccuracy.Measure(model, samples, labels);
         using var session = new InferenceSession(model.ToBytes());
-        double batch1 = MedianMilliseconds(session, samples, 1), batch64 = MedianMilliseconds(session, samples, Math.Min(64, samples.Count));
+        // A model with a fixed batch size runs only at that size (ONNX Runtime refuses any other).
+        int? fixedBatch = ModelInput.FixedBatchSize(GraphInputs.Fed(model.Graph).Single());
+        int small = Math.Min(fixedBatch ?? 1, samples.Count), large = Math.Min(fixedBatch ?? 64, samples.Count);
+        double batch1 = MedianMilliseconds(session, samples, small), batch64 = MedianMilliseconds(session, samples, large);
         var invariant = CultureInfo.InvariantCulture;
         if (line.Has("--json"))
         {
@@ -40,7 +43,7 @@ internal static class EvaluateCommand
             return 0;
         }
         output.WriteLine(string.Create(invariant, $"{line.Positional[0]}: accuracy {accuracy:F4} on {samples.Count} samples of {dataPath}"));
-        output.WriteLine(string.Create(invariant, $"parameters {model.ParameterCount:N0}; ONNX Runtime median latency over {LatencyRuns} runs: batch 1 {batch1:F3} ms, batch {Math.Min(64, samples.Count)} {batch64:F3} ms"));
+        output.WriteLine(string.Create(invariant, $"parameters {model.ParameterCount:N0}; ONNX Runtime median latency over {LatencyRuns} runs: batch {small} {batch1:F3} ms, batch {large} {batch64:F3} ms"));
         return 0;
     }
 

@@ -29,9 +29,10 @@ public static class OnnxModelCompressor
         options ??= new CompressionOptions();
         options.Validate();
 
-        var plan = Plan(model, options, outputError: null, progress, cancellationToken);
+        var folded = BatchNormFolding.Fold(model, progress);
+        var plan = Plan(folded, options, outputError: null, progress, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        return CompressionResults.WarnIfFarFromTheWeights(CompressionResults.Assemble(model, plan, options, progress));
+        return CompressionResults.WarnIfFarFromTheWeights(Before(model, folded, CompressionResults.Assemble(folded, plan, options, progress)));
     }
 
     /// <summary>
@@ -50,12 +51,21 @@ public static class OnnxModelCompressor
     public static CompressionResult Compress(OnnxModel model, CompressionOptions? options, CalibrationSet calibration, RefitOptions? refit = null, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
         (options, refit) = ValidateDataAware(model, options, calibration, refit);
-        var plan = Plan(model, options, OutputErrorOf(model, options, calibration, refit), progress, cancellationToken);
-        using var fitting = LayerwiseFitting(model, options, calibration, refit);
+        var folded = BatchNormFolding.Fold(model, progress);
+        var plan = Plan(folded, options, OutputErrorOf(folded, options, calibration, refit), progress, cancellationToken);
+        using var fitting = LayerwiseFitting(folded, options, calibration, refit);
         plan = plan with { Layers = fitting.Refit(plan.Layers, progress, cancellationToken) };
         cancellationToken.ThrowIfCancellationRequested();
-        return CompressionResults.Assemble(model, plan, options, progress);
+        return Before(model, folded, CompressionResults.Assemble(folded, plan, options, progress));
     }
+
+    /// <summary>
+    /// The result with the report's "before" figures of the model the caller gave, when BatchNormalization folding
+    /// (<see cref="BatchNormFolding"/>) compressed a rewritten copy of it.
+    /// </summary>
+    private static CompressionResult Before(OnnxModel given, OnnxModel compressed, CompressionResult result) =>
+        ReferenceEquals(given, compressed) ? result
+        : result.WithReport(result.Report with { ModelParametersBefore = given.ParameterCount, FileBytesBefore = given.Proto.CalculateSize() });
 
     /// <summary>
     /// The smallest model whose accuracy on <paramref name="evaluation"/> stays within <paramref name="maxDrop"/> of the
@@ -66,6 +76,8 @@ public static class OnnxModelCompressor
         CalibrationSet evaluation, IReadOnlyList<int> labels, double maxDrop, RefitOptions refit, Action<string>? progress, CancellationToken cancellationToken = default)
     {
         (options, refit) = ValidateDataAware(model, options, calibration, refit);
+        var given = model;
+        model = BatchNormFolding.Fold(model, progress);
         double original = ClassifierAccuracy.Measure(model, evaluation, labels);
         progress?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"original accuracy {original:F4} on {evaluation.Count} held-back rows; searching for the smallest model within {maxDrop:P1}"));
         var ratios = AccuracyAwareSearch.Ratios(options.TargetCompressionRatio);
@@ -78,7 +90,7 @@ public static class OnnxModelCompressor
             var candidate = options.Clone();
             candidate.TargetCompressionRatio = ratio;
             var layers = fitting.Refit(ladders.Allocate(ratio, options.RankAllocation), progress: null, cancellationToken);
-            var result = CompressionResults.Assemble(model, new CompressionPlan(scan, layers, parametersBefore), candidate, progress: null);
+            var result = Before(given, model, CompressionResults.Assemble(model, new CompressionPlan(scan, layers, parametersBefore), candidate, progress: null));
             return (result, ClassifierAccuracy.Measure(result.Model, evaluation, labels));
         }, progress);
     }
@@ -93,6 +105,8 @@ public static class OnnxModelCompressor
         refit.Validate();
         if (!RealGraphInputs(model.Graph).Contains(calibration.InputName))
             throw new ArgumentException($"The calibration data feeds '{calibration.InputName}', which is not an input of the model (inputs: {string.Join(", ", RealGraphInputs(model.Graph))}).", nameof(calibration));
+        // Before any work: samples the input does not accept would otherwise fail inside ONNX Runtime mid-way.
+        ActivationSession.CheckSamples(model.Graph.Input.First(i => i.Name == calibration.InputName), calibration);
         return (options, refit);
     }
 

@@ -25,6 +25,12 @@ internal static class CompressedModelEmitter
         var replacements = new List<LayerReplacement>();
         var layerReports = new List<LayerReport>();
         var existing = new GraphNames(original.Graph);
+        // The bodies follow the model's opset rather than raising it: a higher import would change what the model's
+        // other nodes mean (e.g. Upsample, BatchNormalization), which nothing here checks.
+        int opset = StandardOpset.Of(original.Proto);
+        if (opset < OpBodyBuilder.MinimumStandardOpset && layers.Any(l => l.Weight is not null))
+            throw new OnnxModelException(
+                $"Graph '{original.Graph.Name}' imports opset {opset} of the default ONNX domain; factorised layers are written for opset {OpBodyBuilder.MinimumStandardOpset} or later, the oldest ONNX Runtime runs.");
         foreach (var layer in layers)
         {
             if (layer.Weight is not { } weight)
@@ -33,7 +39,7 @@ internal static class CompressedModelEmitter
                 continue;
             }
             var mode = ResolveMode(options.ExecutionMode, weight);
-            var emission = FactorizedLayerEmitter.Emit(weight, mode, options.Inline, existing.FreePrefix(NamePrefix(weight.Layer.Name, replacements.Count)));
+            var emission = FactorizedLayerEmitter.Emit(weight, mode, options.Inline, existing.FreePrefix(NamePrefix(weight.Layer.Name, replacements.Count)), opset);
             replacements.Add(new LayerReplacement(weight.Layer.Name, weight.Layer.Nodes, emission, weight.Layer.ParameterTensorNames));
             layerReports.Add(LayerReports.Factorized(weight, mode, options));
         }

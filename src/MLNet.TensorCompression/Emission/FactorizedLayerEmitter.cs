@@ -19,16 +19,16 @@ namespace MLNet.TensorCompression.Emission;
 /// <c>ranks</c>, <c>tree</c>, …) for a reader of the model.
 /// </para>
 /// <para>
-/// The model must then have IR version ≥ <see cref="RequiredIrVersion"/> (function overloads), default-domain opset ≥
-/// <see cref="RequiredStandardOpset"/> for the functions' own import (ONNX Runtime also checks the bodies against the
-/// model's opset, so they use ops as opset 11 defines them) and an opset import of
-/// <see cref="TensorCompressionDomain.Opset"/>; the caller sets those.
+/// The bodies are written for the model's default-domain opset (7 or later; see <see cref="OpBodyBuilder"/>), which
+/// the functions also import, so the model's own import is never changed. The model must then have IR version ≥
+/// <see cref="RequiredIrVersion"/> (function overloads) and an opset import of <see cref="TensorCompressionDomain.Opset"/>;
+/// the caller sets those.
 /// </para>
 /// </summary>
 internal static class FactorizedLayerEmitter
 {
-    /// <summary>The default-domain opset the function bodies import and inline nodes need.</summary>
-    public const int RequiredStandardOpset = 17;
+    /// <summary>The default-domain opset the bodies are written for when the caller names none.</summary>
+    public const int DefaultStandardOpset = 17;
 
     /// <summary>The lowest IR version with function overloads.</summary>
     public const int RequiredIrVersion = 10;
@@ -41,8 +41,9 @@ internal static class FactorizedLayerEmitter
     /// <param name="mode"><see cref="LayerExecutionMode.Factorized"/> or <see cref="LayerExecutionMode.Reconstructed"/>; the caller resolves Auto with the MAC estimates.</param>
     /// <param name="inline">True for plain standard-op nodes in the main graph, with no function and no custom domain.</param>
     /// <param name="namePrefix">Prefix of every initializer and node name (unique per layer, already sanitized).</param>
-    /// <exception cref="ArgumentException">Auto mode, an empty prefix, or a layer the ops cannot carry (e.g. a grouped Conv).</exception>
-    public static LayerEmission Emit(FactorizedWeight weight, LayerExecutionMode mode, bool inline, string namePrefix)
+    /// <param name="standardOpset">The model's default-domain opset, which the nodes must be valid at (7 or later).</param>
+    /// <exception cref="ArgumentException">Auto mode, an empty prefix, an opset below 7, or a layer the ops cannot carry (e.g. a grouped Conv).</exception>
+    public static LayerEmission Emit(FactorizedWeight weight, LayerExecutionMode mode, bool inline, string namePrefix, int standardOpset = DefaultStandardOpset)
     {
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentException.ThrowIfNullOrWhiteSpace(namePrefix);
@@ -54,7 +55,7 @@ internal static class FactorizedLayerEmitter
         if (inline)
         {
             var graphNames = Names(op, layer.InputName, f => InitializerName(namePrefix, f), layer.OutputName);
-            var body = OpBodyBuilder.ForInline(namePrefix, graphNames);
+            var body = OpBodyBuilder.ForInline(namePrefix, graphNames, standardOpset);
             op.EmitBody(body, graphNames);
             // Without a function node, the last node's doc string is where a reader finds what the nodes compute.
             body.Nodes[^1].DocString = $"{op.Name} ({op.Overload}) for layer '{layer.Name}': {string.Join(", ", op.DescriptiveAttributes.Select(Describe))}";
@@ -62,14 +63,14 @@ internal static class FactorizedLayerEmitter
         }
 
         var formalNames = Names(op, InputName, f => f.Role, OutputName);
-        var functionBody = OpBodyBuilder.ForFunction(formalNames);
+        var functionBody = OpBodyBuilder.ForFunction(formalNames, standardOpset);
         op.EmitBody(functionBody, formalNames);
         var function = new FunctionProto { Name = op.Name, Domain = TensorCompressionDomain.Name, Overload = op.Overload, DocString = op.Description };
         function.Input.Add(inputs.Select(f => f.Role).Prepend(InputName));
         function.Output.Add(OutputName);
         function.Attribute.Add(op.DescriptiveAttributes.Select(a => a.Name).Concat(functionBody.DeclaredAttributes));
         function.Node.Add(functionBody.Nodes);
-        function.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = RequiredStandardOpset });
+        function.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = standardOpset });
 
         var node = new NodeProto { Name = namePrefix, OpType = op.Name, Domain = TensorCompressionDomain.Name, Overload = op.Overload };
         node.Input.Add(initializers.Select(i => i.Name).Prepend(layer.InputName));

@@ -13,28 +13,48 @@ namespace MLNet.TensorCompression.Emission;
 /// <item>inline nodes of the main graph: names carry the layer's prefix and per-layer integers become int64
 /// initializers.</item>
 /// </list>
+/// Either way the nodes are valid at the model's default-domain opset (7 or later), as ONNX Runtime resolves function
+/// bodies against the model's import: where an op changed between opsets (<c>Constant</c> holds only floating-point
+/// tensors before 9 and gained <c>value_ints</c> at 12; <c>Slice</c>'s bounds became inputs at 10) the builder writes the
+/// older form below that opset.
 /// </summary>
 internal sealed class OpBodyBuilder
 {
+    /// <summary>The oldest default-domain opset ONNX Runtime runs, and so the oldest the bodies are written for.</summary>
+    public const int MinimumStandardOpset = 7;
+
+    /// <summary>Slice takes starts/ends as inputs from this opset; before, as attributes.</summary>
+    private const int SliceInputsOpset = 10;
+
+    /// <summary>Constant has value_ints from this opset; before, only a tensor value.</summary>
+    private const int ConstantValueIntsOpset = 12;
+
+    /// <summary>Constant holds an int64 tensor from this opset; before, only float16/float/double.</summary>
+    private const int ConstantInt64Opset = 9;
+
     private readonly string? namePrefix;
+    private readonly int opset;
     private readonly List<NodeProto> nodes = [];
     private readonly List<TensorProto> initializers = [];
     private readonly List<AttributeProto> callAttributes = [];
     private readonly List<string> declaredAttributes = [];
     private readonly HashSet<string> localNames = new(StringComparer.Ordinal);
 
-    private OpBodyBuilder(string? namePrefix, OpBodyNames io)
+    private OpBodyBuilder(string? namePrefix, OpBodyNames io, int opset)
     {
+        if (opset < MinimumStandardOpset)
+            throw new ArgumentOutOfRangeException(nameof(opset), opset, $"Factorised layers are written for default-domain opset {MinimumStandardOpset} or later (the oldest ONNX Runtime runs).");
         this.namePrefix = namePrefix;
+        this.opset = opset;
         localNames.UnionWith(io.Factors.Values.Append(io.Input).Append(io.Output));
         if (io.Bias is not null) localNames.Add(io.Bias);
     }
 
-    /// <summary>A builder for a function body whose formal inputs and output are <paramref name="io"/>.</summary>
-    public static OpBodyBuilder ForFunction(OpBodyNames io) => new(null, io);
+    /// <summary>A builder for a function body whose formal inputs and output are <paramref name="io"/>, valid at default-domain <paramref name="opset"/>.</summary>
+    public static OpBodyBuilder ForFunction(OpBodyNames io, int opset) => new(null, io, opset);
 
-    /// <summary>A builder for plain nodes in the main graph, named <c>{namePrefix}/…</c>, reading and writing <paramref name="io"/>.</summary>
-    public static OpBodyBuilder ForInline(string namePrefix, OpBodyNames io) => new(namePrefix, io);
+    /// <summary>A builder for plain nodes in the main graph, named <c>{namePrefix}/…</c>, reading and writing <paramref name="io"/>, valid at default-domain <paramref name="opset"/>.</summary>
+    public static OpBodyBuilder ForInline(string namePrefix, OpBodyNames io, int opset) => new(namePrefix, io, opset);
 
     /// <summary>The nodes written so far, in topological order.</summary>
     public IReadOnlyList<NodeProto> Nodes => nodes;
@@ -87,12 +107,16 @@ internal sealed class OpBodyBuilder
     /// <summary>
     /// Sizes [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="input"/>'s shape, as Shape then Slice:
     /// ONNX Runtime checks a function body against the model's opset, not the function's own import, and Shape's
-    /// start/end attributes need opset 15 while Slice with inputs is there from opset 10.
+    /// start/end attributes need opset 15 while Slice with inputs is there from opset 10. Below 10, Slice-1 takes the
+    /// same bounds (negative ones counted from the end, too-large ones clamped) as attributes.
     /// </summary>
     public string ShapeSlice(string label, string input, long start, long end)
     {
         var shape = Node("Shape", label + "_shape", [input]);
-        return Node("Slice", label, [shape, LayerInts(label + "_start", [start]), LayerInts(label + "_end", [end])]);
+        if (opset >= SliceInputsOpset)
+            return Node("Slice", label, [shape, LayerInts(label + "_start", [start]), LayerInts(label + "_end", [end])]);
+        return Node("Slice", label, [shape],
+            LayerIntsAttribute("starts", label + "_start", [start]), LayerIntsAttribute("ends", label + "_end", [end]), OnnxAttributes.Ints("axes", [0L]));
     }
 
     /// <summary>
@@ -103,8 +127,36 @@ internal sealed class OpBodyBuilder
     {
         if (namePrefix is not null) return Int64Initializer(name, values);
         Declare(name);
-        callAttributes.Add(OnnxAttributes.Ints(name, values));
-        return Node("Constant", name, [], OnnxAttributes.Reference("value_ints", name, AttributeType.Ints));
+        if (opset >= ConstantValueIntsOpset)
+        {
+            callAttributes.Add(OnnxAttributes.Ints(name, values));
+            return Node("Constant", name, [], OnnxAttributes.Reference("value_ints", name, AttributeType.Ints));
+        }
+        if (opset >= ConstantInt64Opset)
+        {
+            // Constant-9/11 only hold a tensor: the caller passes the vector as an int64 TENSOR attribute.
+            callAttributes.Add(new AttributeProto { Name = name, Type = AttributeType.Tensor, T = Int64Tensor("", values) });
+            return Node("Constant", name, [], OnnxAttributes.Reference("value", name, AttributeType.Tensor));
+        }
+        // Constant-1 holds floating point only: a DOUBLE tensor (exact for integers below 2⁵³) cast to int64 (Cast-6).
+        var asDouble = new TensorProto { DataType = (int)DataType.Double };
+        asDouble.Dims.Add(values.Count);
+        asDouble.DoubleData.Add(values.Select(v => (double)v));
+        callAttributes.Add(new AttributeProto { Name = name, Type = AttributeType.Tensor, T = asDouble });
+        var doubles = Node("Constant", name + "_double", [], OnnxAttributes.Reference("value", name, AttributeType.Tensor));
+        return Node("Cast", name, [doubles], OnnxAttributes.Int("to", (long)DataType.Int64));
+    }
+
+    /// <summary>
+    /// An INTS attribute <paramref name="name"/> of a body node that depends on the layer: in a function, a reference to
+    /// the calling node's attribute <paramref name="callerName"/>, which the caller gets; inline, the values themselves.
+    /// </summary>
+    public AttributeProto LayerIntsAttribute(string name, string callerName, IReadOnlyList<long> values)
+    {
+        if (namePrefix is not null) return OnnxAttributes.Ints(name, values);
+        Declare(callerName);
+        callAttributes.Add(OnnxAttributes.Ints(callerName, values));
+        return OnnxAttributes.Reference(name, callerName, AttributeType.Ints);
     }
 
     /// <summary>
@@ -150,10 +202,16 @@ internal sealed class OpBodyBuilder
 
     private string Int64Initializer(string label, IReadOnlyList<long> values)
     {
-        var tensor = new TensorProto { Name = LocalName(label), DataType = (int)DataType.Int64 };
-        tensor.Dims.Add(values.Count);
-        tensor.Int64Data.Add(values);
+        var tensor = Int64Tensor(LocalName(label), values);
         initializers.Add(tensor);
         return tensor.Name;
+    }
+
+    private static TensorProto Int64Tensor(string name, IReadOnlyList<long> values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)DataType.Int64 };
+        tensor.Dims.Add(values.Count);
+        tensor.Int64Data.Add(values);
+        return tensor;
     }
 }

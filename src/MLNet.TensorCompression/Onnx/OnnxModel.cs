@@ -82,24 +82,34 @@ public sealed class OnnxModel
         return new OnnxModel(OnnxModelReader.Read(bytes, $"the byte array ({bytes.Length} bytes)", externalDataDirectory));
     }
 
-    /// <summary>The model's parameters: the element count of every FLOAT or DOUBLE initializer of the main graph.</summary>
-    /// <exception cref="OnnxModelException">An initializer's shape has a negative size, or the count does not fit in a long.</exception>
+    /// <summary>
+    /// The model's parameters: the element count of every FLOAT or DOUBLE tensor the main graph holds, whether an
+    /// initializer or the value of a <c>Constant</c> node (exports such as paddle2onnx keep their weights there). A weight
+    /// reached through <c>Identity</c> nodes is counted once, at its source.
+    /// </summary>
+    /// <exception cref="OnnxModelException">A tensor's shape has a negative size, or the count does not fit in a long.</exception>
     public long ParameterCount
     {
         get
         {
             long count = 0;
-            foreach (var tensor in Graph.Initializer.Where(t => t.DataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double))
+            var tensors = Graph.Initializer.Select(t => (Label: $"tensor '{t.Name}'", Tensor: t)).Concat(ConstantNodeValues());
+            foreach (var (label, tensor) in tensors.Where(t => t.Tensor.DataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double))
             {
                 var elements = OnnxShape.ElementCount(tensor);
                 count = elements > long.MaxValue - count
-                    ? throw new OnnxModelException($"Graph '{Graph.Name}' declares more than {long.MaxValue} parameters (tensor '{tensor.Name}' has shape {OnnxShape.Format<long>(tensor.Dims.ToArray())}).")
+                    ? throw new OnnxModelException($"Graph '{Graph.Name}' declares more than {long.MaxValue} parameters ({label} has shape {OnnxShape.Format<long>(tensor.Dims.ToArray())}).")
                     : count + elements;
             }
 
             return count;
         }
     }
+
+    /// <summary>The tensors held by the main graph's default-domain <c>Constant</c> nodes (their <c>value</c> attribute).</summary>
+    private IEnumerable<(string Label, TensorProto Tensor)> ConstantNodeValues() =>
+        Graph.Node.Where(n => n.OpType == "Constant" && n.Domain is "" or "ai.onnx")
+            .SelectMany(n => n.Attribute.Where(a => a.Name == "value" && a.T is not null).Select(a => ($"the value of Constant node '{n.Name}'", a.T)));
 
     /// <summary>A deep copy, so that rewriting the copy leaves this model unchanged.</summary>
     public OnnxModel Clone() => new(Proto.Clone());

@@ -58,7 +58,7 @@ internal static class LayerModels
     private static ModelProto NewModel(GraphProto graph)
     {
         var model = new ModelProto { IrVersion = FactorizedLayerEmitter.RequiredIrVersion, ProducerName = "MLNet.TensorCompression.Tests", Graph = graph };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = FactorizedLayerEmitter.RequiredStandardOpset });
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = FactorizedLayerEmitter.DefaultStandardOpset });
         model.OpsetImport.Add(TensorCompressionDomain.Opset);
         return model;
     }
