@@ -15,7 +15,7 @@ namespace MLNet.TensorCompression.Benchmarks;
 /// </summary>
 public static class TrainingStepTime
 {
-    private const int Rows = 4096, WarmupSteps = 5, Rounds = 10, StepsPerRound = 5;
+    private const int Rows = 4096, WarmupSteps = 3, Rounds = 6, StepsPerRound = 3;
 
     /// <summary>Prints the median step times and their ratio for several distillation settings and compressions.</summary>
     public static void Report(string modelPath, TextWriter output)
@@ -28,7 +28,7 @@ public static class TrainingStepTime
         var labels = Enumerable.Range(0, Rows).Select(_ => random.Next(10)).ToArray();
         using var dense = OnnxTorchGraph.Create(original, OnnxTorchGraph.FloatInitializers(original.Proto));
         var defaults = new DistillationFineTuning();
-        output.WriteLine($"{Path.GetFileName(modelPath)}: median ms per training step, {Environment.ProcessorCount} logical processors, {Rounds}×{StepsPerRound} steps each, alternating with a dense step at the same batch size");
+        output.WriteLine($"{Path.GetFileName(modelPath)}: median ms per training step, {Environment.ProcessorCount} logical processors (libtorch's own default: {get_num_threads()} threads), {Rounds}×{StepsPerRound} steps each, alternating with a dense step at the same batch size");
         TeacherCacheCost(original, samples, defaults.BatchSize, output);
 
         var auto = OnnxModelCompressor.Compress(original, new CompressionOptions { TargetCompressionRatio = 20 }).Model;
