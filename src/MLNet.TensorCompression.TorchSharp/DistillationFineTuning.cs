@@ -12,6 +12,11 @@ namespace MLNet.TensorCompression.TorchSharp;
 /// Runs on TorchSharp (libtorch, CPU), with each factorised weight rebuilt from its factors inside autograd, so a step
 /// costs about what the dense model's does.
 /// <para>
+/// The defaults (batch 128, every weight trained, cached teacher outputs, 0.5·KL + 0.5·cross-entropy at T = 4, Adam 1e-3
+/// with cosine decay) were measured together on the VGG sample at 20x, one epoch of 57,000 rows: 0.9069 test accuracy
+/// against 0.8991 with the earlier ones (batch 64, teacher per step, compressed layers only, 0.9·KL + 0.1·cross-entropy).
+/// </para>
+/// <para>
 /// Set it as <see cref="HybridCompressionOptions.FineTuning"/>: <c>CompressHybrid(...).Fit(trainingData)</c> then
 /// decomposes, re-fits layer by layer, and distils. The application must reference a libtorch runtime package for
 /// its platform (e.g. libtorch-cpu-linux-x64 2.10.0); see <see cref="TorchRuntime"/>.
