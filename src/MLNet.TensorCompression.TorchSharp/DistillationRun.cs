@@ -6,11 +6,11 @@ using TorchSharp.Modules;
 namespace MLNet.TensorCompression.TorchSharp;
 
 /// <summary>
-/// One distillation run: Adam on the student's factors, validation on the held-back rows at intervals (keeping the
+/// One distillation run: Adam on the student's trainable weights, validation on the held-back rows at intervals (keeping the
 /// best factors seen, the starting ones included, so a run never ends worse on validation than it began), early
 /// stopping, and progress lines with the loss, the validation metric and the time left.
 /// </summary>
-internal sealed class DistillationRun
+internal sealed class DistillationRun : IDisposable
 {
     // Measured on VGG (2 cores): 3,000 rows take 2.4 s in batches of 64–256 and 3.2–4.2 s in batches of 500.
     private const int ValidationBatchSize = 128;
@@ -20,21 +20,76 @@ internal sealed class DistillationRun
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(15);
 
     private readonly DistillationFineTuning settings;
-    private readonly OnnxTorchGraph teacher;
+    private readonly TorchThreads threads;
+    private readonly OnnxTorchGraph? teacher;
     private readonly OnnxTorchGraph student;
     private readonly DistillationData data;
+    private readonly Parameter[] parameters;
+    private readonly optim.Optimizer optimizer;
     private readonly Action<string>? progress;
     private readonly CancellationToken cancellationToken;
 
-    public DistillationRun(DistillationFineTuning settings, OnnxTorchGraph teacher, OnnxTorchGraph student, DistillationData data, Action<string>? progress, CancellationToken cancellationToken)
+    private DistillationRun(DistillationFineTuning settings, TorchThreads threads, OnnxTorchGraph? teacher, OnnxTorchGraph student, DistillationData data,
+        TimeSpan? teacherCacheTime, Action<string>? progress, CancellationToken cancellationToken)
     {
         this.settings = settings;
+        this.threads = threads;
         this.teacher = teacher;
         this.student = student;
         this.data = data;
+        TeacherCacheTime = teacherCacheTime;
         this.progress = progress;
         this.cancellationToken = cancellationToken;
+        parameters = student.Parameters.Values.ToArray();
+        optimizer = optim.Adam(parameters, settings.LearningRate);
     }
+
+    /// <summary>
+    /// Sets the thread count, compiles the student with the weights <paramref name="settings"/> train, caches the
+    /// teacher's outputs (or compiles the teacher to run per step) and splits the rows: everything before the first step.
+    /// </summary>
+    /// <exception cref="ArgumentException">The compressed model has no factorised layer.</exception>
+    public static DistillationRun Start(DistillationFineTuning settings, FineTuningRequest request)
+    {
+        var compressed = request.Compressed.Proto;
+        if (OnnxTorchGraph.CompressedLayerInputs(compressed).Count == 0)
+            throw new ArgumentException($"The compressed model has no factorised layer (no node of domain {OnnxTorchGraph.CompressedLayerDomain}), so there is nothing to fine-tune. "
+                + "A model compressed with Inline = true has none: its factors are plain initializers; compress without Inline to fine-tune.", nameof(request));
+        var owned = new Stack<IDisposable>();
+        try
+        {
+            var threads = Own(owned, TorchThreads.Use(settings.Threads ?? Environment.ProcessorCount));
+            manual_seed(request.Seed);
+            var student = Own(owned, OnnxTorchGraph.Create(request.Compressed, settings.TrainableParameters == TrainableParameters.All
+                ? OnnxTorchGraph.FloatInitializers(compressed)
+                : OnnxTorchGraph.CompressedLayerInputs(compressed)));
+            var clock = Stopwatch.StartNew();
+            using var teacherOutputs = settings.CacheTeacherOutputs ? TeacherOutputs.Compute(request.Original, request.Samples) : null;
+            TimeSpan? cacheTime = teacherOutputs is null ? null : clock.Elapsed;
+            var teacher = teacherOutputs is null ? Own(owned, OnnxTorchGraph.Create(request.Original, trainFactors: false)) : null;
+            var data = Own(owned, DistillationData.Split(request.Samples, request.Labels, teacherOutputs, settings.ValidationFraction, request.Seed));
+            if (cacheTime is { } time)
+                request.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"cached the original model's outputs for {request.Samples.Count:N0} rows ({time.TotalSeconds:0.0} s)"));
+            return new DistillationRun(settings, threads, teacher, student, data, cacheTime, request.Progress, request.CancellationToken);
+        }
+        catch
+        {
+            while (owned.Count > 0) owned.Pop().Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The compressed model being trained.</summary>
+    public OnnxTorchGraph Student => student;
+
+    /// <summary>The split rows.</summary>
+    public DistillationData Data => data;
+
+    /// <summary>How long caching the teacher's outputs took, or null when the teacher runs per step.</summary>
+    public TimeSpan? TeacherCacheTime { get; }
+
+    /// <summary>Values trained.</summary>
+    public long TrainedValues => parameters.Sum(p => p.numel());
 
     private string Metric => data.ValidationLabels is not null ? "accuracy" : "agreement with the original";
 
@@ -46,10 +101,8 @@ internal sealed class DistillationRun
         bool validating = data.ValidationCount > 0;
         int interval = settings.ValidationInterval ?? Math.Max(1, total / DefaultValidations);
 
-        var parameters = student.Parameters.Values.ToArray();
-        using var optimizer = optim.Adam(parameters, settings.LearningRate);
         // Without labels the student is scored against the teacher's classes, which do not change: predict them once.
-        using var teacherClasses = validating && data.ValidationLabels is null ? Predictions(teacher) : null;
+        using var teacherClasses = validating && data.ValidationLabels is null ? TeacherClasses() : null;
         var validationTargets = data.ValidationLabels ?? teacherClasses;
         double initial = validating ? Validate(validationTargets!) : double.NaN, best = initial;
         int bestStep = 0, validations = 0, sinceImprovement = 0, step = 0;
@@ -65,8 +118,8 @@ internal sealed class DistillationRun
             while (step < total)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                SetLearningRate(optimizer, LearningRateAt(step, total));
-                double loss = TrainStep(optimizer, step);
+                SetLearningRate(LearningRateAt(step, total));
+                double loss = TrainStep(step);
                 step++;
                 if (!double.IsFinite(loss))
                 {
@@ -115,12 +168,12 @@ internal sealed class DistillationRun
         return new DistillationSummary(step, (double)step / perEpoch, validations, Metric, initial, best, bestStep, stoppedEarly, diverged);
     }
 
-    private double TrainStep(optim.Optimizer optimizer, int step)
+    /// <summary>One optimiser step on training batch <paramref name="step"/> at the current step size; returns the loss.</summary>
+    public double TrainStep(int step)
     {
         using var scope = NewDisposeScope();
-        var (inputs, labels) = data.Batch(step, settings.BatchSize);
-        Tensor teacherLogits;
-        using (no_grad()) teacherLogits = teacher.Forward(inputs);
+        var (inputs, labels, cached) = data.Batch(step, settings.BatchSize);
+        var teacherLogits = cached ?? TeacherForward(inputs);
         var studentLogits = student.Forward(inputs);
         var loss = DistillationLoss.Compute(studentLogits, teacherLogits, labels, settings.Temperature, settings.DistillationWeight);
         optimizer.zero_grad();
@@ -128,6 +181,15 @@ internal sealed class DistillationRun
         optimizer.step();
         return loss.item<float>();
     }
+
+    private Tensor TeacherForward(Tensor inputs)
+    {
+        using var noGrad = no_grad();
+        return teacher!.Forward(inputs);
+    }
+
+    /// <summary>The teacher's top-1 class for each held-back row, from its cached outputs when there are any.</summary>
+    private Tensor TeacherClasses() => data.ValidationTeacherOutputs?.argmax(1).DetachFromDisposeScope() ?? Predictions(teacher!);
 
     /// <summary>The fraction of held-back rows the student classifies as <paramref name="targets"/> says.</summary>
     private double Validate(Tensor targets)
@@ -169,7 +231,7 @@ internal sealed class DistillationRun
         return peak * 0.5 * (1 + Math.Cos(Math.PI * progress));
     }
 
-    private static void SetLearningRate(optim.Optimizer optimizer, double rate)
+    private void SetLearningRate(double rate)
     {
         foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
     }
@@ -192,4 +254,20 @@ internal sealed class DistillationRun
     }
 
     private void Report(string line) => progress?.Invoke(line);
+
+    private static T Own<T>(Stack<IDisposable> owned, T value) where T : IDisposable
+    {
+        owned.Push(value);
+        return value;
+    }
+
+    /// <summary>Frees the graphs, the rows and the optimiser, and puts the thread count back.</summary>
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        data.Dispose();
+        teacher?.Dispose();
+        student.Dispose();
+        threads.Dispose();
+    }
 }

@@ -158,6 +158,10 @@ internal sealed class OnnxTorchGraph : IDisposable
             .Where(entry => !parameters.ContainsKey(entry.Key))
             .ToDictionary(entry => entry.Key, entry => program.BoundValues[entry.Value]!, StringComparer.Ordinal);
 
+    /// <summary>Every FLOAT initializer of <paramref name="model"/>'s main graph: all its weights (shapes and indices are INT64).</summary>
+    public static HashSet<string> FloatInitializers(ModelProto model) =>
+        model.Graph.Initializer.Where(t => t.DataType == (int)DataType.Float).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+
     private static int IndexOf(IList<TensorProto> initializers, string name)
     {
         for (var i = 0; i < initializers.Count; i++)
@@ -165,9 +169,10 @@ internal sealed class OnnxTorchGraph : IDisposable
         throw new InvalidOperationException($"The model has no initializer '{name}' to copy the parameter into.");
     }
 
-    private static HashSet<string> CompressedLayerInputs(ModelProto model)
+    /// <summary>The FLOAT initializers that are inputs of nodes of domain <see cref="CompressedLayerDomain"/>: the factors and biases of compressed layers.</summary>
+    public static HashSet<string> CompressedLayerInputs(ModelProto model)
     {
-        var floatInitializers = model.Graph.Initializer.Where(t => t.DataType == (int)DataType.Float).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var floatInitializers = FloatInitializers(model);
         return model.Graph.Node
             .Where(n => n.Domain == CompressedLayerDomain)
             .SelectMany(n => n.Input)

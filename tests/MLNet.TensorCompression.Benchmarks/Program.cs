@@ -56,12 +56,13 @@ if (args.Length == 2 && args[0] == "--train-step")
     TrainingStepTime.Report(args[1], Console.Out);
     return;
 }
-// Fine-tuning acceptance: CompressHybrid at a target ratio, layer-wise re-fit, then distillation on Debian's Fashion-MNIST:
-//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --distill samples/models/vgg-fashion.onnx 20 1 out.onnx
-if (args.Length == 5 && args[0] == "--distill")
+// Fine-tuning acceptance: CompressHybrid at a target ratio, layer-wise re-fit, then distillation on Debian's Fashion-MNIST;
+// with variants, one layer-wise fit and then each variant's distillation (see DistillationVariant), e.g. 'old new':
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --distill samples/models/vgg-fashion.onnx 20 1 out.onnx [variant ...]
+if (args.Length >= 5 && args[0] == "--distill")
 {
     var invariant = System.Globalization.CultureInfo.InvariantCulture;
-    DistillationAccuracy.Report(args[1], double.Parse(args[2], invariant), double.Parse(args[3], invariant), args[4], Console.Out);
+    DistillationAccuracy.Report(args[1], double.Parse(args[2], invariant), double.Parse(args[3], invariant), args[4], args[5..], Console.Out);
     return;
 }
 if (args.Length == 1 && args[0] == "--layer-latency")

@@ -57,7 +57,7 @@ public sealed class DistillationFineTuningTests
         var (train, _) = FashionSubset.Training(300);
         var compressed = DataFreeRank16.Value;
 
-        var outcome = new DistillationFineTuning { MaxSteps = 6, BatchSize = 32 }.Run(new FineTuningRequest(LeNet, compressed, train, Labels: null));
+        var outcome = new DistillationFineTuning { MaxSteps = 6, BatchSize = 32, TrainableParameters = TrainableParameters.CompressedOnly }.Run(new FineTuningRequest(LeNet, compressed, train, Labels: null));
 
         StringAssert.Contains(outcome.Summary, "no labels");
         StringAssert.Contains(outcome.Summary, "agreement with the original");
@@ -97,6 +97,8 @@ public sealed class DistillationFineTuningTests
             ("ValidationFraction", new() { ValidationFraction = 1 }),
             ("EarlyStoppingPatience", new() { EarlyStoppingPatience = 0 }),
             ("MaxSteps", new() { MaxSteps = 0 }),
+            ("TrainableParameters", new() { TrainableParameters = (TrainableParameters)7 }),
+            ("Threads", new() { Threads = 0 }),
         ];
         foreach (var (name, settings) in cases)
             Assert.AreEqual(name, Assert.ThrowsExactly<ArgumentOutOfRangeException>(settings.Validate).ParamName);
