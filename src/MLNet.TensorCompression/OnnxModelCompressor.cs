@@ -173,7 +173,7 @@ public static class OnnxModelCompressor
             bool overridden = options.LayerOverrides.FirstOrDefault(o => o.Matches(plan.Layer.Name)) is { Format: not LayerFormat.Dense };
             return fed is null || overridden || plan.Format == LayerFormat.Dense
                 ? plan
-                : LayerPlan.Dense(plan.Layer, $"'{fed}' is also a graph input, so callers may feed it; compressed, feeding it would change nothing (override with --layer {plan.Layer.Name}=tt|ht to compress it anyway)");
+                : LayerPlan.Dense(plan.Layer, $"'{fed}' is also a graph input, so callers may feed it; compressed, feeding it would change nothing (override with --layer {plan.Layer.Name}=tt|ht to compress it anyway)", keepWeights: true);
         }).ToArray();
     }
 

@@ -36,6 +36,12 @@ public sealed record RefitOptions
     public double HoldoutFraction { get; init; } = 0.1;
 
     /// <summary>
+    /// Whether dense fully connected layers after a compressed one are re-fitted too (their inputs changed; the closing
+    /// classifier recovers much of the network's error this way). Their size does not change. Default true.
+    /// </summary>
+    public bool RefitDenseLayers { get; init; } = true;
+
+    /// <summary>
     /// Calibration samples (a seeded draw) on which <see cref="RankAllocation.OutputError"/> measures each candidate's
     /// effect on the network's outputs. Default 100.
     /// </summary>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using MLNet.TensorCompression.Cli;
 using MLNet.TensorCompression.Fitting;
 using MLNet.TensorCompression.Onnx;
@@ -13,7 +11,8 @@ namespace MLNet.TensorCompression.Benchmarks;
 /// <summary>
 /// The accuracy-vs-ratio frontier of a Fashion-MNIST sample (the paper's comparison made with this tool): Hybrid,
 /// TT-only and HT-only, layer-wise re-fitted on 1,000 of Debian's training images at 5x … 80x, and distilled for one
-/// epoch on all 60,000 at 20x and 40x (three seeds at 40x: mean and spread); accuracy on the 10,000 test images. Every
+/// epoch on all 60,000 from those layer-wise models at 20x and 40x (three distillation seeds at 40x: mean and spread);
+/// accuracy on the 10,000 test images. Every
 /// point is appended to a CSV beside the PNG as soon as it is measured, and a point already in the CSV is not measured
 /// again, so an interrupted run resumes where it stopped.
 /// </summary>
@@ -25,15 +24,6 @@ public static class Frontier
     private static readonly (double Ratio, int Seeds)[] Distilled = [(20, 1), (40, 3)];
     private static readonly (string Name, CompressionPolicy Policy)[] Policies =
         [("Hybrid", CompressionPolicy.Hybrid), ("TT", CompressionPolicy.TensorTrain), ("HT", CompressionPolicy.HierarchicalTucker)];
-
-    private sealed class Row
-    {
-        [ColumnName("input")]
-        [VectorType(1, 1, 28, 28)]
-        public float[] Input { get; set; } = [];
-
-        public float Label { get; set; }
-    }
 
     public static void Run(string modelPath, string pngPath, TextWriter output)
     {
@@ -58,38 +48,31 @@ public static class Frontier
             output.WriteLine($"  {point.ToCsv()}");
         }
 
+        // Layer-wise models are kept (in the temporary folder) for the distilled points, which start from them.
+        string cache = Path.Combine(Path.GetTempPath(), "mlnet-tc-frontier", Path.GetFileNameWithoutExtension(modelPath));
+        if (points.Count == 0 && Directory.Exists(cache)) Directory.Delete(cache, recursive: true); // a fresh run re-fits
+        Directory.CreateDirectory(cache);
         var calibration = train.Samples.Take(0, CalibrationImages);
         foreach (var (name, policy) in Policies)
             foreach (double ratio in LayerwiseRatios)
-                Measure(name, "layer-wise", ratio, 0, () =>
+            {
+                string cached = Path.Combine(cache, string.Create(CultureInfo.InvariantCulture, $"{name}-{ratio}x.onnx"));
+                OnnxModel LayerWise()
                 {
+                    if (File.Exists(cached)) return OnnxModel.Load(cached);
                     var result = OnnxModelCompressor.Compress(original, new CompressionOptions { Policy = policy, TargetCompressionRatio = ratio }, calibration);
-                    return (result.Model, result.Report.CompressionRatio);
-                });
-
-        var mlContext = new MLContext(seed: 0);
-        var data = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, train.Samples.Count).Select(i => new Row
-        {
-            Input = train.Samples.Data.AsSpan(i * 784, 784).ToArray(),
-            Label = train.Labels[i],
-        }));
-        foreach (var (name, policy) in Policies)
-            foreach (var (ratio, seeds) in Distilled)
+                    result.Model.Save(cached);
+                    return result.Model;
+                }
+                Measure(name, "layer-wise", ratio, 0, () => { var model = LayerWise(); return (model, Ratio(original, model)); });
+                int seeds = Distilled.FirstOrDefault(d => d.Ratio == ratio).Seeds;
                 for (int seed = 0; seed < seeds; seed++)
                     Measure(name, "distilled", ratio, seed, () =>
                     {
-                        var options = new HybridCompressionOptions
-                        {
-                            Policy = policy,
-                            TargetCompressionRatio = ratio,
-                            CalibrationRows = CalibrationImages,
-                            LabelColumnName = "Label",
-                            Seed = seed,
-                            FineTuning = new DistillationFineTuning { Epochs = 1 },
-                        };
-                        using var tuned = mlContext.Transforms.CompressHybrid(modelPath, options).Fit(data);
-                        return (tuned.GetCompressedModel(), tuned.Report.CompressionRatio);
+                        var outcome = new DistillationFineTuning { Epochs = 1 }.Run(new FineTuningRequest(original, LayerWise(), train.Samples, train.Labels, seed));
+                        return (outcome.Model, Ratio(original, outcome.Model));
                     });
+            }
 
         Plot(pngPath, Path.GetFileNameWithoutExtension(modelPath), originalAccuracy, points);
         output.WriteLine($"wrote {pngPath} and {csvPath}");
@@ -134,6 +117,8 @@ public static class Frontier
         plot.ShowLegend(Alignment.LowerLeft);
         plot.SavePng(path, 1000, 620);
     }
+
+    private static double Ratio(OnnxModel original, OnnxModel compressed) => (double)original.ParameterCount / compressed.ParameterCount;
 
     private static double StandardDeviation(double[] values)
     {

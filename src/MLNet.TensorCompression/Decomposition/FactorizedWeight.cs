@@ -40,6 +40,9 @@ public sealed class FactorizedWeight
     /// <summary>Values stored for the weight factors (the bias is not counted).</summary>
     public long FactorParameterCount => Tensor.ParameterCount;
 
+    /// <summary>One factor holding the whole weight (a one-core tensor train): a dense layer carried through fitting and emission, not a factorisation.</summary>
+    public bool IsWholeWeight => Tensor.Factors.Count == 1;
+
     /// <summary>The dense weight rebuilt from the factors, in the layer's canonical layout.</summary>
     public float[] ReconstructWeight() => Tensorization.Unfold(Tensor.ToDense());
 

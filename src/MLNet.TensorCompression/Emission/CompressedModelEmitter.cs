@@ -50,6 +50,7 @@ internal static class CompressedModelEmitter
 
     private static LayerExecutionMode ResolveMode(LayerExecutionMode requested, FactorizedWeight weight) => requested switch
     {
+        _ when weight.IsWholeWeight => LayerExecutionMode.Reconstructed, // the weight as stored: nothing to rebuild, nothing to chain
         LayerExecutionMode.Auto => FactorizedLayerEmitter.FactorizedMacsPerSample(weight) * FactorizedCostPerMac < FactorizedLayerEmitter.ReconstructedMacsPerSample(weight)
             ? LayerExecutionMode.Factorized
             : LayerExecutionMode.Reconstructed,

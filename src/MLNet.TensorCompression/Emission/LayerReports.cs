@@ -7,22 +7,28 @@ namespace MLNet.TensorCompression.Emission;
 internal static class LayerReports
 {
     /// <summary>A layer that stays dense, with the reason.</summary>
-    public static LayerReport Dense(LayerPlan plan) => new()
+    public static LayerReport Dense(LayerPlan plan) => Dense(plan.Layer) with { Note = plan.Reason };
+
+    private static LayerReport Dense(Finding.CompressibleLayer layer) => new()
     {
-        Name = plan.Layer.Name,
-        OpType = plan.Layer.OpType,
+        Name = layer.Name,
+        OpType = layer.OpType,
         Format = "dense",
-        WeightShape = plan.Layer.Weight.Shape,
-        ParametersBefore = plan.Layer.WeightCount,
-        ParametersAfter = plan.Layer.WeightCount,
-        MacsBefore = plan.Layer.DenseMacsPerSample,
-        MacsAfter = plan.Layer.DenseMacsPerSample,
-        Note = plan.Reason,
+        WeightShape = layer.Weight.Shape,
+        ParametersBefore = layer.WeightCount,
+        ParametersAfter = layer.WeightCount,
+        MacsBefore = layer.DenseMacsPerSample,
+        MacsAfter = layer.DenseMacsPerSample,
     };
 
     /// <summary>A factorised layer emitted in <paramref name="mode"/> (Factorized or Reconstructed).</summary>
     public static LayerReport Factorized(FactorizedWeight weight, LayerExecutionMode mode, CompressionOptions options)
     {
+        if (weight.IsWholeWeight) return Dense(weight.Layer) with
+        {
+            RelativeError = weight.RelativeError,
+            Note = "dense, re-fitted: the compressed layers before it changed its inputs",
+        };
         bool shapesKnown = weight.Layer.ApplicationsPerSample is not null;
         bool rankCapBound = options.Tolerance is { } tolerance && weight.RelativeError > tolerance;
         return new LayerReport

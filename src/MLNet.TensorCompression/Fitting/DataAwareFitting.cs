@@ -11,7 +11,8 @@ namespace MLNet.TensorCompression.Fitting;
 /// so far (upstream layers already re-fitted; the model comes from the builder it is given, so fitting does not know
 /// how models are written) and the target from running the original model, both on the calibration samples, batch by
 /// batch into the layer's <see cref="LayerStatistics"/> (every row of every sample; a held-back share of the samples
-/// into a second set); the layer's factors are then fitted to them (<see cref="LayerRefitter"/>). One session of the
+/// into a second set); the layer's factors are then fitted to them (<see cref="LayerRefitter"/>). Dense fully connected
+/// layers after a compressed one are re-fitted too (<see cref="DenseRefit"/>). One session of the
 /// original serves every layer and every <see cref="Refit"/> call (the accuracy-aware search makes several).
 /// Memory: one layer's statistics at a time — K̃² + K̃·out doubles (K̃ = inputs per row, +1 for a bias), or the rows
 /// themselves when there are fewer rows than inputs — plus a batch of activations; not rows × positions.
@@ -31,17 +32,22 @@ internal sealed class DataAwareFitting(OnnxModel original, CalibrationSet sample
         originalSession ??= new ActivationSession(original, layers.Select(l => l.Plan.Layer.OutputName));
         var heldBack = HeldBackSamples();
         var random = new Random(options.Seed);
+        bool upstreamCompressed = false;
         for (int i = 0; i < layers.Length; i++)
         {
-            if (layers[i].Weight is not { } weight) continue;
+            var candidate = layers[i];
+            if (candidate.Weight is null && upstreamCompressed && options.RefitDenseLayers && DenseRefit.Applies(candidate)) candidate = DenseRefit.AsOneCoreTrain(candidate);
+            if (candidate.Weight is not { } weight) continue;
+            upstreamCompressed = true;
             cancellationToken.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             var layer = weight.Layer;
             var (training, holdout) = Statistics(weight, buildModel(layers), heldBack, cancellationToken);
             var (refitted, before, after) = LayerRefitter.Refit(weight, training, holdout, options with { Seed = random.Next() }, cancellationToken);
-            layers[i] = layers[i] with { Weight = refitted };
+            // A dense layer the fit could not improve on the held-back rows stays exactly as it was.
+            if (layers[i].Weight is not null || after < before) layers[i] = candidate with { Weight = refitted };
             progress?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"re-fitted {layer.Name} on {training.RowCount:N0} rows: held-back error {before:G4} → {after:G4} ({clock.Elapsed.TotalSeconds:F1} s)"));
+                $"re-fitted {layer.Name}{(weight.IsWholeWeight ? " (dense)" : "")} on {training.RowCount:N0} rows: held-back error {before:G4} → {after:G4} ({clock.Elapsed.TotalSeconds:F1} s)"));
         }
         return layers;
     }

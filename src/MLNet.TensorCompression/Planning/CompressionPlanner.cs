@@ -67,7 +67,7 @@ internal static class CompressionPlanner
     private static LayerPlan PlanFormat(CompressibleLayer layer, CompressionOptions options, IReadOnlySet<string> graphInputs)
     {
         var chosen = options.LayerOverrides.FirstOrDefault(o => o.Matches(layer.Name));
-        if (chosen?.Format == LayerFormat.Dense) return LayerPlan.Dense(layer, $"override '{chosen.Pattern}=dense'");
+        if (chosen?.Format == LayerFormat.Dense) return LayerPlan.Dense(layer, $"override '{chosen.Pattern}=dense'", keepWeights: true);
         if (chosen is null)
         {
             if (layer.Kind == LayerKind.Convolution && layer.InputSize <= 3 && graphInputs.Contains(layer.InputName) && !options.CompressInputConvolution)

@@ -1,7 +1,9 @@
 using MLNet.TensorCompression.Cli;
 using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Fitting;
+using MLNet.TensorCompression.Emission;
 using MLNet.TensorCompression.Onnx;
+using MLNet.TensorCompression.Planning;
 using MLNet.TensorCompression.Tensors;
 using MLNet.TensorCompression.Tests.Onnx;
 using MLNet.TensorCompression.Tests.Samples;
@@ -57,6 +59,52 @@ public sealed class DataAwareFittingTests
         double freeAccuracy = TestAccuracy(free.Model), awareAccuracy = TestAccuracy(aware.Model);
         // Measured: 0.483 data-free, 0.847 data-aware (1,000 rows, 300 steps) on these 2,000 test images.
         Assert.IsGreaterThan(freeAccuracy + 0.2, awareAccuracy, $"data-free {freeAccuracy}, data-aware {awareAccuracy}");
+    }
+
+    [TestMethod]
+    [DataRow(LayerExecutionMode.Auto)]
+    [DataRow(LayerExecutionMode.Factorized)]
+    [DataRow(LayerExecutionMode.Reconstructed)]
+    public void ADenseLayerAsOneCoreTrainScoresExactlyLikeTheOriginal(LayerExecutionMode mode)
+    {
+        var original = OnnxModel.Load(TestModels.Path("lenet5-fashion.onnx"));
+        var options = new CompressionOptions { ExecutionMode = mode };
+        var plans = OnnxModelCompressor.PlanFormats(original, LayerFinder.Find(original), options);
+        var layers = plans.Select(p => new PlannedLayer(p, null)).ToArray();
+        int fc3 = Array.FindIndex(layers, l => l.Plan.Layer.Name == "/fc3/Gemm");
+        Assert.IsTrue(DenseRefit.Applies(layers[fc3]));
+        layers[fc3] = DenseRefit.AsOneCoreTrain(layers[fc3]);
+
+        var (model, reports) = CompressedModelEmitter.Emit(original, layers, options);
+        var input = TrainingSamples(8);
+        var expected = OrtScoring.Run(original.ToBytes(), input.Data, [8, 1, 28, 28]);
+        var actual = OrtScoring.Run(model.ToBytes(), input.Data, [8, 1, 28, 28]);
+        Assert.IsLessThan(1e-4, expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max(), "the weight itself, unchanged");
+        Assert.AreEqual(original.ParameterCount, model.ParameterCount, "as many values as before");
+        var report = reports.Single(r => r.Name == "/fc3/Gemm");
+        Assert.AreEqual("dense", report.Format);
+        Assert.Contains("re-fitted", report.Note!);
+    }
+
+    [TestMethod]
+    public void DenseLayersAfterCompressedOnesAreRefittedUnlessPinned()
+    {
+        var original = OnnxModel.Load(TestModels.Path("lenet5-fashion.onnx"));
+        var refit = new RefitOptions { Steps = 20, AlternatingSweeps = 1 };
+        var lines = new List<string>();
+        var options = new CompressionOptions { TargetCompressionRatio = 5 };
+        var result = OnnxModelCompressor.Compress(original, options, TrainingSamples(200), refit, lines.Add);
+        var fc3 = result.Report.Layers.Single(l => l.Name == "/fc3/Gemm");
+        Assert.AreEqual("dense", fc3.Format);
+        Assert.Contains("re-fitted", fc3.Note!, string.Join("\n", lines));
+        Assert.IsGreaterThan(0.0, fc3.RelativeError, "its weights moved");
+
+        var pinned = options.Clone();
+        pinned.LayerOverrides.Add(LayerOverride.Parse("/fc3/Gemm=dense"));
+        var kept = OnnxModelCompressor.Compress(original, pinned, TrainingSamples(200), refit).Report.Layers.Single(l => l.Name == "/fc3/Gemm");
+        Assert.DoesNotContain("re-fitted", kept.Note!);
+        var off = OnnxModelCompressor.Compress(original, options, TrainingSamples(200), refit with { RefitDenseLayers = false }).Report.Layers.Single(l => l.Name == "/fc3/Gemm");
+        Assert.DoesNotContain("re-fitted", off.Note ?? "");
     }
 
     [TestMethod]
