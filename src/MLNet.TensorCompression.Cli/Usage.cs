@@ -23,8 +23,8 @@ internal static class Usage
                                                if even the smallest model misses it, that model is written and the exit is 1
                 --best-effort                  exit 0 when the target ratio cannot be reached
                 --allocation largest|total|uniform|output
-                                               least largest per-layer error (default), least total squared error, one rank
-                                               for every layer, or output error (needs data: not in compress)
+                                               least largest per-layer error, least total squared error, one rank for every
+                                               layer (default), or output error (needs data: not in compress)
                 --layer NAME=tt|ht|dense[:R]   per-layer override; NAME may use * and ?; repeatable
                 --mode auto|factorized|reconstructed
                                                run through the factors, or rebuild the dense weight at load (auto: fewer MACs)

@@ -29,8 +29,12 @@ public class CompressionOptions
     /// </summary>
     public double? TargetCompressionRatio { get; set; }
 
-    /// <summary>How a target ratio is shared among the layers. Default <see cref="RankAllocation.LeastLargestError"/>.</summary>
-    public RankAllocation RankAllocation { get; set; } = RankAllocation.LeastLargestError;
+    /// <summary>
+    /// How a target ratio is shared among the layers. Default <see cref="RankAllocation.UniformRank"/>: measured with
+    /// layer-wise re-fitting on the VGG sample, 0.884 at 41x against 0.822 for <see cref="RankAllocation.LeastLargestError"/>
+    /// at 40x (Fashion-MNIST's 10,000 test images; original 0.902).
+    /// </summary>
+    public RankAllocation RankAllocation { get; set; } = RankAllocation.UniformRank;
 
     /// <summary>Per-layer choices by node name; the first match wins.</summary>
     public IList<LayerOverride> LayerOverrides => layerOverrides;

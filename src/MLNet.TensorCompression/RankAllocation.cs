@@ -3,13 +3,13 @@ namespace MLNet.TensorCompression;
 /// <summary>How a target compression ratio is shared among the layers (each layer has a ladder of candidate ranks).</summary>
 public enum RankAllocation
 {
-    /// <summary>Minimise the largest per-layer relative weight error (every layer keeps capacity). The default without data.</summary>
+    /// <summary>Minimise the largest per-layer relative weight error (every layer keeps capacity).</summary>
     LeastLargestError,
 
     /// <summary>Minimise the sum of squared per-layer relative weight errors (tends to cut the largest layer hardest).</summary>
     LeastTotalError,
 
-    /// <summary>One rank cap for every compressed layer, the largest that meets the budget; what the budget has left then goes to the layers where it lowers the weight error most.</summary>
+    /// <summary>One rank cap for every compressed layer, the largest that meets the budget; what the budget has left then goes to the layers where it lowers the weight error most. The default.</summary>
     UniformRank,
 
     /// <summary>

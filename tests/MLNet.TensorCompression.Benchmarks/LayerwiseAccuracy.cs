@@ -36,7 +36,7 @@ public static class LayerwiseAccuracy
         {
             var options = new CompressionOptions { TargetCompressionRatio = double.Parse(ratio, invariant) };
             options.Policy = OptionNames.Policies[Setting("policy", "hybrid")];
-            options.RankAllocation = OptionNames.Allocations[Setting("allocation", "largest")];
+            options.RankAllocation = OptionNames.Allocations[Setting("allocation", "uniform")];
             var clock = Stopwatch.StartNew();
             var result = OnnxModelCompressor.Compress(original, options, calibration, refit, progress: line => output.WriteLine($"    {line}"));
             clock.Stop();
