@@ -31,7 +31,8 @@ internal sealed class ProgressDisplay
     {
         if (quiet) return work(null);
         if (!IsTerminal) return work(message => error.WriteLine($"  {message}"));
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Told, not detected: Spectre judges interactivity by stdout, which a report redirected to a file would turn off.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Ansi = AnsiSupport.Yes, Interactive = InteractionSupport.Yes });
         return console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
