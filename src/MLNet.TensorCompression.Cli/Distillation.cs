@@ -21,14 +21,29 @@ internal static class Distillation
             $"--distill needs libtorch, which this tool does not carry: install the tool package {ToolPackage} instead "
             + $"('dotnet tool uninstall -g MLNet.TensorCompression.Tool; dotnet tool install -g {ToolPackage}'; it brings {AssemblyName} and libtorch-cpu-linux-x64), "
             + "or build src/MLNet.TensorCompression.Cli.Distillation; or drop --distill to re-fit layer-wise only");
+        // TorchSharp prints its native-library search to stdout when the load fails; stdout is the report's (--json).
+        var stdout = Console.Out;
         try
         {
+            Console.SetOut(TextWriter.Null);
             // TorchRuntime.EnsureAvailable throws, naming the libtorch package, when the native libraries do not load.
             assembly.GetType($"{AssemblyName}.TorchRuntime", throwOnError: true)!.GetMethod("EnsureAvailable")!.Invoke(null, null);
         }
         catch (TargetInvocationException problem) when (problem.InnerException is not null)
         {
-            throw new UsageException($"--distill: {problem.InnerException.Message}");
+            // TorchSharp's own message carries its whole load trace: keep our explanation and its first sentence.
+            var message = problem.InnerException.Message;
+            int said = message.IndexOf("TorchSharp said:", StringComparison.Ordinal);
+            if (said >= 0)
+            {
+                int end = message.IndexOf(". ", said, StringComparison.Ordinal);
+                message = end > 0 ? message[..(end + 1)] : message;
+            }
+            throw new UsageException($"--distill: {message}");
+        }
+        finally
+        {
+            Console.SetOut(stdout);
         }
         var type = assembly.GetType($"{AssemblyName}.DistillationFineTuning", throwOnError: true)!;
         var tuning = (FineTuning)Activator.CreateInstance(type)!;
