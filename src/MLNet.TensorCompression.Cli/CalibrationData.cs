@@ -34,6 +34,8 @@ internal static class CalibrationData
         var all = Samples(input.Name, shape, values, path);
         var samples = all.Count > request.Rows ? all.Take(0, request.Rows) : all;
         if (request.LabelsPath is { } labelsPath) labels = Labels(labelsPath, samples.Count);
+        else if (labels is not null && labels.Length < samples.Count)
+            throw new InvalidDataException($"--calibration '{path}': {samples.Count} samples but only {labels.Length} labels beside them.");
         return (samples, labels?.Take(samples.Count).ToArray());
     }
 

@@ -57,10 +57,10 @@ internal static class ImageFolder
     public static void Normalise(float[] pixels, ImageOptions options, long[] sampleShape)
     {
         int channels = options.ChannelCount;
-        long planeSize = sampleShape[1] * sampleShape[2];
+        long sampleSize = sampleShape.Aggregate(1L, (a, b) => a * b), planeSize = sampleSize / channels;
         for (long i = 0; i < pixels.LongLength; i++)
         {
-            long inSample = i % (channels * planeSize);
+            long inSample = i % sampleSize;
             int c = (int)(options.ChannelsLast ? inSample % channels : inSample / planeSize);
             pixels[i] = (pixels[i] / 255f - options.Mean[c]) / options.Std[c];
         }
