@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Packs the three NuGet packages in Release:
+# Packs the NuGet packages in Release:
 #   MLNet.TensorCompression            (library,  src/MLNet.TensorCompression)
 #   MLNet.TensorCompression.TorchSharp (distillation fine-tuning, src/MLNet.TensorCompression.TorchSharp; depends on TorchSharp, not on libtorch natives)
 #   MLNet.TensorCompression.Tool       (.NET tool mlnet-compress, src/MLNet.TensorCompression.Cli)
+#   MLNet.TensorCompression.Tool.Distillation (the same tool with --distill: plus MLNet.TensorCompression.TorchSharp and
+#                                      libtorch-cpu-linux-x64, src/MLNet.TensorCompression.Cli.Distillation; ~130 MB;
+#                                      skipped with PACK_DISTILLATION_TOOL=0)
 # each with its .snupkg symbol package. Metadata and version: nuget/Package.props.
 # Usage: nuget/pack.sh [output-dir]    (default: artifacts/packages under the repository root)
 set -euo pipefail
@@ -23,5 +26,10 @@ publish="$root/artifacts/obj/tool-publish"
 rm -rf "$publish"
 dotnet pack "$root/src/MLNet.TensorCompression.Cli/MLNet.TensorCompression.Cli.csproj" -c Release -o "$out" \
   -p:PublishDir="$publish/"
+if [ "${PACK_DISTILLATION_TOOL:-1}" != "0" ]; then
+  rm -rf "$publish-distillation"
+  dotnet pack "$root/src/MLNet.TensorCompression.Cli.Distillation/MLNet.TensorCompression.Cli.Distillation.csproj" -c Release -o "$out" \
+    -p:PublishDir="$publish-distillation/"
+fi
 
 ls -l "$out"

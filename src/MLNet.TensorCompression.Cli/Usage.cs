@@ -24,14 +24,30 @@ internal static class Usage
                 --best-effort                  exit 0 when the target ratio cannot be reached
                 --allocation largest|total|uniform|output
                                                least largest per-layer error, least total squared error, one rank for every
-                                               layer (default), or output error (needs data: not in compress)
+                                               layer (default), or output error (needs --calibration)
                 --layer NAME=tt|ht|dense[:R]   per-layer override; NAME may use * and ?; repeatable
                 --mode auto|factorized|reconstructed
                                                run through the factors, or rebuild the dense weight at load (auto: fewer MACs)
                 --inline                       plain ONNX ops instead of custom-domain functions
                 --report FILE.md|FILE.json     also write the report to a file
-                --quiet                        no progress lines on stderr
+                --quiet                        no progress on stderr (else a live bar on a terminal, step lines when redirected)
                 --json                         print the report as JSON instead of the table
+              With data (each compressed layer re-fitted to reproduce the original's activations):
+                --calibration DATA             x.npy [N, …] (float32; float64/uint8 converted), a folder of .png/.jpg,
+                                               images.idx3-ubyte, or rows.csv ("label,value,…"); the model's input
+                                               declaration gives the sample shape, symbolic sizes taken from .npy/images
+                --rows N                       read the first N samples (default 1000)
+                --label FILE                   class labels of the samples (.npy or .idx1-ubyte), used by --distill
+                                               (IDX labels beside the images and CSV's first column are read anyway)
+                --distill EPOCHS               then train end to end against the original (knowledge distillation);
+                                               needs the tool package MLNet.TensorCompression.Tool.Distillation (libtorch)
+              Images (a folder as --calibration):
+                --image-size HxW               resize to this (default: the size the model declares, else the images' own)
+                --channels rgb|bgr|gray        channels and their order (default rgb)
+                --layout nchw|nhwc             planar [C,H,W] (default) or interleaved [H,W,C] samples
+                --mean M[,M,M] --std S[,S,S]   values (pixel/255 − mean)/std per channel (default 0 and 1: [0, 1])
+                --preprocess pre.onnx          instead of --mean/--std: run this ONNX model on the raw pixels (0–255)
+                                               and feed its output (e.g. ML.NET's ResNetPreprocess.onnx)
           inspect <model.onnx> [--json]
               Lists the layers with shapes, parameters and multiply-adds, and what the default plan does with each.
           evaluate <model.onnx> --data <images.idx3-ubyte|file.csv> [--json]
@@ -50,6 +66,10 @@ internal static class Usage
           mlnet-compress inspect samples/models/vgg-fashion.onnx
           mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --max-rank 16
           mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --target-ratio 10 --report report.md
+          mlnet-compress compress samples/models/lenet5-fashion.onnx -o lenet-small.onnx --target-ratio 5 \
+              --calibration samples/data/fashion-train-2000-images.idx3-ubyte --rows 500
+          mlnet-compress compress resnet.onnx -o resnet-small.onnx --target-ratio 4 --calibration photos/ \
+              --image-size 224x224 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225
           mlnet-compress evaluate vgg-small.onnx --data samples/data/fashion-test-2000-images.idx3-ubyte
           mlnet-compress sweep samples/models/lenet5-fashion.onnx --data samples/data/fashion-test-2000-images.idx3-ubyte --ratios 2,5 \
               --calibration samples/data/fashion-train-2000-images.idx3-ubyte --rows 500
