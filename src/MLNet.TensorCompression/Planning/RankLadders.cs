@@ -6,7 +6,7 @@ namespace MLNet.TensorCompression.Planning;
 /// Every layer's ladder of candidates for a whole-model budget — dense (error 0), then its decomposition at rank caps
 /// 1, 2, 3, … (about 25 steps up to 256, up to the cap), each with its parameter count and relative weight error —
 /// built once, then shared by every target ratio asked of it (the accuracy-aware search tries several). For
-/// <see cref="RankAllocation.OutputError"/> the weight errors are replaced by errors measured on data (<see cref="MeasuredOn"/>).
+/// <see cref="RankAllocation.OutputError"/> the weight errors are scaled by sensitivities measured on data (<see cref="MeasuredOn"/>).
 /// </summary>
 internal sealed class RankLadders
 {
@@ -77,6 +77,8 @@ internal sealed class RankLadders
                 var layers = (PlannedLayer[])dense.Clone();
                 layers[i] = candidate.Layer;
                 double error = outputError(layers);
+                // Past the linear regime the measurement says little; the first one is kept all the same, so that
+                // a layer whose largest rank is already far off still gets a sensitivity.
                 if (error > LinearRegime && measuredRungs > 0) break;
                 weighted += error * candidate.ErrorSquared;
                 norm += candidate.ErrorSquared * candidate.ErrorSquared;
