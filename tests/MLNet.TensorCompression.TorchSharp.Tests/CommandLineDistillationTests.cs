@@ -13,7 +13,7 @@ namespace MLNet.TensorCompression.TorchSharp.Tests;
 public sealed class CommandLineDistillationTests
 {
     [TestMethod]
-    public void DistillAfterTheReFitImprovesTheLeNetSampleAtTenX()
+    public void DistillAfterTheReFitRunsAndKeepsTheLeNetSampleAtTenX()
     {
         var directory = Directory.CreateTempSubdirectory("cli-distill-");
         try
@@ -26,9 +26,12 @@ public sealed class CommandLineDistillationTests
             Assert.AreEqual(0, distillCode, distillError);
             Assert.Contains("knowledge distillation from the original model", CompressionReport.FromJson(stdout).FineTuning!);
 
-            // Measured: 0.7475 re-fitted, 0.781 distilled for one epoch on the 1,000 rows.
+            // Measured: 0.809 re-fitted (dense layers re-fitted too), 0.8075 distilled for one epoch on the same 1,000
+            // rows: the layer-wise fit leaves one epoch on so few rows nothing to add (before the dense re-fit: 0.7475 →
+            // 0.781). Distillation keeps its best validated iterate, so it must not lose what the re-fit reached.
             double before = TestAccuracy(refitted), after = TestAccuracy(distilled);
-            Assert.IsGreaterThan(before + 0.01, after, $"re-fitted {before}, distilled {after}");
+            Assert.IsGreaterThan(0.78, before, $"re-fitted {before}");
+            Assert.IsGreaterThan(before - 0.01, after, $"re-fitted {before}, distilled {after}");
         }
         finally
         {
