@@ -117,7 +117,8 @@ public sealed class DistillationFineTuningTests
             TargetCompressionRatio = 10,
             CalibrationRows = 200,
             LabelColumnName = "Label",
-            FineTuning = new DistillationFineTuning { Epochs = 4, LearningRate = 1e-2 },
+            // One thread: libtorch's multi-threaded reductions made the figure vary from run to run (0.733 to above 0.75).
+            FineTuning = new DistillationFineTuning { Epochs = 4, LearningRate = 1e-2, Threads = 1 },
         };
 
         using var transformer = mlContext.Transforms.CompressHybrid(TestModels.Path("lenet5-fashion.onnx"), options).Fit(training);
@@ -133,7 +134,7 @@ public sealed class DistillationFineTuningTests
             transformer.SaveCompressedModel(path);
             double onnxRuntime = ClassifierAccuracy.Measure(OnnxModel.Load(path), testSamples, testLabels);
             Assert.AreEqual(mlnet, onnxRuntime, 1e-9);
-            Assert.IsGreaterThan(0.75, onnxRuntime);
+            Assert.IsGreaterThan(0.75, onnxRuntime, $"accuracy {onnxRuntime}");
         }
         finally
         {
