@@ -41,8 +41,8 @@ public class CompressionOptions
 
     /// <summary>
     /// How weights are ordered into tensor modes. Default <see cref="TensorLayout.Interleaved"/> (most compression).
-    /// <see cref="TensorLayout.Split"/> makes layers that run as a few large dense ops; its layers are tensor trains (a
-    /// layer the policy or an override gives hierarchical Tucker gets TT under it, as HT has no split form yet).
+    /// <see cref="TensorLayout.Split"/> makes layers that run as a few large dense ops, in either format (a hierarchical
+    /// Tucker tree then has the split at its root).
     /// </summary>
     public TensorLayout Layout { get; set; } = TensorLayout.Interleaved;
 

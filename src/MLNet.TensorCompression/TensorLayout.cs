@@ -11,8 +11,8 @@ public enum TensorLayout
 
     /// <summary>
     /// Output factors, then input factors (a convolution: input-channel factors, kh·kw, output-channel factors), in a tensor
-    /// train whose middle bond separates them: the layer runs as two Gemms N → r → M, or as 1×1 → kh×kw → 1×1 convolutions
-    /// (each side folded once at session load), with r-sized run-time weights.
+    /// train whose middle bond separates them, or a hierarchical Tucker tree whose root does: the layer runs as two Gemms
+    /// N → r → M, or as 1×1 → kh×kw → 1×1 convolutions (each side folded once at session load), with r-sized run-time weights.
     /// </summary>
     Split,
 }

@@ -195,6 +195,13 @@ public sealed class Tensorization
         return new Tensorization(shape, split, permutation, modeFactors, TensorLayout.Split, leadingModeCount: a);
     }
 
+    /// <summary>
+    /// The hierarchical Tucker tree whose root separates the split's sides — rows | columns; input channels |
+    /// (spatial | output channels) — or null for an interleaved layout (which takes the balanced tree).
+    /// </summary>
+    internal DimensionTree? SplitTree() => Layout != TensorLayout.Split ? null
+        : DimensionTree.SplitAt(ModeSizes.Count, LeadingModeCount, isolateFirstTrailingMode: OriginalShape.Count == 4);
+
     /// <summary>The tensor in mode order viewed with one axis per factor: <see cref="ModeFactors"/> flattened.</summary>
     internal IReadOnlyList<int> FactorShape => permutation.Select(axis => splitShape[axis]).ToArray();
 

@@ -112,8 +112,8 @@ internal static class FactorizedLayerEmitter
             (LayerExecutionMode.Reconstructed, _, _) => new ReconstructedOp(weight),
             (LayerExecutionMode.Factorized, LayerKind.FullyConnected, TensorTrain train) when split => new TensorTrainSplitLinearOp(weight, train),
             (LayerExecutionMode.Factorized, LayerKind.Convolution, TensorTrain train) when split => new TensorTrainSplitConvOp(weight, train),
-            (LayerExecutionMode.Factorized, _, _) when split =>
-                throw new ArgumentException($"Layer '{weight.Layer.Name}': no split form for a {weight.Layer.Kind} layer in {weight.Tensor.Format}; it can run Reconstructed.", nameof(weight)),
+            (LayerExecutionMode.Factorized, LayerKind.FullyConnected, HierarchicalTucker tucker) when split => new HierarchicalTuckerSplitLinearOp(weight, tucker),
+            (LayerExecutionMode.Factorized, LayerKind.Convolution, HierarchicalTucker tucker) when split => new HierarchicalTuckerSplitConvOp(weight, tucker),
             (LayerExecutionMode.Factorized, LayerKind.FullyConnected, TensorTrain train) => new TensorTrainLinearOp(weight, train),
             (LayerExecutionMode.Factorized, LayerKind.FullyConnected, HierarchicalTucker tucker) => new HierarchicalTuckerLinearOp(weight, tucker),
             (LayerExecutionMode.Factorized, LayerKind.Convolution, TensorTrain train) => new TensorTrainConvOp(weight, train),
@@ -124,9 +124,9 @@ internal static class FactorizedLayerEmitter
         };
     }
 
-    /// <summary>True when the layer has a factorised form to run (every layout but a split one in HT, so far).</summary>
+    /// <summary>True when the layer has a factorised form to run: always, but for an HT tree that does not separate a split layout's sides.</summary>
     public static bool HasFactorizedForm(FactorizedWeight weight) =>
-        weight.Tensorization.Layout != TensorLayout.Split || weight.Tensor is TensorTrain;
+        weight.Tensorization.Layout != TensorLayout.Split || weight.Tensor is not HierarchicalTucker tucker || HierarchicalTuckerSplit.Fits(weight, tucker);
 
     private static string InitializerName(string namePrefix, FactorTensor tensor) => $"{namePrefix}/{tensor.Role}";
 

@@ -78,7 +78,6 @@ internal static class CompressionPlanner
 
         var format = chosen?.Format ?? DefaultFormat(options.Policy, layer.Kind);
         bool split = options.Layout == TensorLayout.Split;
-        if (split) format = LayerFormat.TensorTrain; // HT has no split form yet (see CompressionOptions.Layout)
         var shape = layer.Weight.Shape;
         var tensorization = (layer.Kind, split) switch
         {

@@ -25,6 +25,18 @@ public sealed class SplitFormTests
         ["TTLinear_left"] = () => RandomLayers.TensorTrainSplitLinear(63, [2, 2, 5], [3, 4], [1, 2, 4, 3, 2, 1], new LinearOptions(Bias: false, WeightOnLeft: true)), // no [M, 1] bias among the counted weights
         // 6 → 10 3×3, r₁ = 4, r₂ = 3: 4·6 + 4·3·9 + 3·10 = 162 instead of 540.
         ["TTConv"] = () => RandomLayers.TensorTrainSplitConv(64, [2, 5], [2, 3], 3, 3, [1, 2, 4, 3, 2, 1], ConvCase.StridedPadded()),
+        // HT, rank 3 on the tree (((0,1),2),(3,4)): the column side's rank 3, so again 3·(20 + 12) = 96.
+        ["HTLinear"] = () => RandomLayers.HierarchicalTuckerSplitLinear(65, [2, 2, 5], [3, 4], 3, new LinearOptions()),
+        ["HTLinear_gemm"] = () => RandomLayers.HierarchicalTuckerSplitLinear(66, [2, 2, 5], [3, 4], 3, new LinearOptions(OpType: "Gemm")),
+        ["HTLinear_left"] = () => RandomLayers.HierarchicalTuckerSplitLinear(67, [2, 2, 5], [3, 4], 3, new LinearOptions(Bias: false, WeightOnLeft: true)),
+        // HT, rank 3 on ((0,1),(2,(3,4))): r_b = q = 3, so 3·6 + 3·3·9 + 3·10 = 129.
+        ["HTConv"] = () => RandomLayers.HierarchicalTuckerSplitConv(68, [2, 5], [2, 3], 3, 3, 3, ConvCase.StridedPadded()),
+    };
+
+    private static readonly Dictionary<string, long> RuntimeWeights = new()
+    {
+        ["TTLinear"] = 96, ["TTLinear_gemm"] = 96, ["TTLinear_left"] = 96, ["TTConv"] = 162,
+        ["HTLinear"] = 96, ["HTLinear_gemm"] = 96, ["HTLinear_left"] = 96, ["HTConv"] = 129,
     };
 
     public static IEnumerable<object[]> OpsAndForms =>
@@ -53,19 +65,23 @@ public sealed class SplitFormTests
         var denseOps = optimized.Graph.Node.Select(n => n.OpType).Where(op => op is "MatMul" or "Gemm" or "Conv").ToArray();
         Assert.HasCount(layer.Kind == LayerKind.Convolution ? 3 : 2, denseOps, string.Join(" ", optimized.Graph.Node.Select(n => n.OpType)));
         Assert.IsEmpty(optimized.Proto.Functions);
-        // The side cores are folded away; a convolution's spatial core is the middle Conv's filters as stored.
-        Assert.HasCount(layer.Kind == LayerKind.Convolution ? 1 : 0, optimized.Graph.Initializer.Where(i => i.Name.Contains("/core")));
+        // The factors are folded away, but a TT convolution's spatial core, which is the middle Conv's filters as stored.
+        Assert.HasCount(opName == "TTConv" ? 1 : 0, optimized.Graph.Initializer.Where(i => i.Name.Contains("/core") || i.Name.Contains("/leaf") || i.Name.Contains("/transfer")));
         long runtimeWeights = optimized.Graph.Initializer.Where(i => i.DataType == (int)TensorProto.Types.DataType.Float && i.Dims.Count >= 2)
             .Sum(i => i.Dims.Aggregate(1L, (a, b) => a * b));
-        Assert.AreEqual(layer.Kind == LayerKind.Convolution ? 162L : 96L, runtimeWeights);
+        Assert.AreEqual(RuntimeWeights[opName], runtimeWeights);
     }
 
     [TestMethod]
-    [DataRow("fc", false)]
-    [DataRow("fc_gemm", true)]
-    [DataRow("conv", false)]
-    [DataRow("conv", true)]
-    public void FullRankSplitDecompositionScoresLikeTheDenseLayer(string kind, bool inline)
+    [DataRow("fc", LayerFormat.TensorTrain, false)]
+    [DataRow("fc_gemm", LayerFormat.TensorTrain, true)]
+    [DataRow("conv", LayerFormat.TensorTrain, false)]
+    [DataRow("conv", LayerFormat.TensorTrain, true)]
+    [DataRow("fc", LayerFormat.HierarchicalTucker, false)]
+    [DataRow("fc_gemm", LayerFormat.HierarchicalTucker, true)]
+    [DataRow("conv", LayerFormat.HierarchicalTucker, false)]
+    [DataRow("conv", LayerFormat.HierarchicalTucker, true)]
+    public void FullRankSplitDecompositionScoresLikeTheDenseLayer(string kind, LayerFormat format, bool inline)
     {
         // A random dense weight (full rank in every unfolding), decomposed without truncation in the split layout.
         var random = new Random(71);
@@ -75,8 +91,9 @@ public sealed class SplitFormTests
         var layer = conv
             ? RandomLayers.Conv(random, tensorization, dense, ConvCase.StridedPadded())
             : RandomLayers.Linear(random, tensorization, dense, new LinearOptions(OpType: kind == "fc_gemm" ? "Gemm" : "MatMul"));
-        var weight = LayerDecomposer.Decompose(new LayerPlan(layer, LayerFormat.TensorTrain, tensorization, null, null), Truncation.ToTolerance(0));
+        var weight = LayerDecomposer.Decompose(new LayerPlan(layer, format, tensorization, null, null), Truncation.ToTolerance(0));
         Assert.IsLessThan(1e-12, weight.RelativeError);
+        if (format == LayerFormat.HierarchicalTucker) Assert.AreEqual(conv ? "(0,(1,(2,3)))" : "((0,1),(2,3))", weight.Tensor.Tree.ToString(), "the root splits the sides");
 
         if (conv) ConvCase.AssertMatchesDense(weight, LayerExecutionMode.Factorized, inline);
         else LinearLayout.Named(kind == "fc_gemm" ? "rows_gemm" : "rows").AssertMatchesDense(weight, LayerExecutionMode.Factorized, inline);
