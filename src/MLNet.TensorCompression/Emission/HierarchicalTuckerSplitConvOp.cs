@@ -10,8 +10,8 @@ namespace MLNet.TensorCompression.Emission;
 /// U_out [C_out, q] and their parent's transfer tensor B_R [p, q, r_b].
 /// <para>
 /// The body folds (on constants: ONNX Runtime folds them when the session loads) U_in·B into a 1×1 Conv C_in → r_b,
-/// U_sp and B_R into a kh×kw Conv r_b → q with the layer's strides, pads, dilations and auto_pad, and U_out is the last
-/// 1×1 Conv q → C_out, with the bias. Run-time weights: r_b·C_in + r_b·q·kh·kw + q·C_out.
+/// U_sp and B_R into a kh×kw Conv r_b → q, and U_out is the last 1×1 Conv q → C_out: the three convolutions of
+/// <see cref="SplitLayerFrame"/>. Run-time weights: r_b·C_in + r_b·q·kh·kw + q·C_out.
 /// </para>
 /// </summary>
 internal sealed class HierarchicalTuckerSplitConvOp : FactorizedOp
@@ -57,8 +57,7 @@ internal sealed class HierarchicalTuckerSplitConvOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => ConvLayerFrame.DescriptiveAttributes(Weight.Tensorization, tucker.Ranks, tucker.Tree);
 
     /// <summary>Per output pixel: C_in·r_b + r_b·q·kh·kw + q·C_out (the first 1×1 convolution runs on the input grid).</summary>
-    public override long MacsPerApplication =>
-        (long)Layer.InputSize * InputRank + (long)InputRank * OutputRank * Layer.Weight.Shape[2] * Layer.Weight.Shape[3] + (long)OutputRank * Layer.OutputSize;
+    public override long MacsPerApplication => SplitLayerFrame.ConvMacs(Layer, InputRank, OutputRank);
 
     /// <inheritdoc />
     protected override string FormPrefix => "split_";
@@ -74,26 +73,14 @@ internal sealed class HierarchicalTuckerSplitConvOp : FactorizedOp
     {
         var root = tucker.Tree.Root;
         int kh = Layer.Weight.Shape[2], kw = Layer.Weight.Shape[3];
-        var perm = OnnxAttributes.Ints("perm", [1L, 0L]);
-
-        // 1×1 C_in → r_b: (U_in·B)ᵀ.
-        var inputFrame = rebuild.EmitSubtree(body, root.Left!, io); // [C_in, r_a]
-        var inputSide = body.Node("MatMul", "input_side", [inputFrame, io.Factor(HierarchicalTuckerRoles.Of(root))]); // [C_in, r_b]
-        var inputTransposed = body.Node("Transpose", "input_projection_t", [inputSide], perm);
-        var inputKernel = body.Node("Reshape", "input_projection", [inputTransposed, body.LayerInts("input_projection_shape", [InputRank, Layer.InputSize, 1, 1])]);
-
-        // kh×kw r_b → q: U_sp·B_R [kh·kw, q·r_b] → [kh, kw, q, r_b] → [q, r_b, kh, kw].
-        var spatialFrame = io.Factor(HierarchicalTuckerRoles.Of(Right.Left!));
-        var spatialProduct = body.Node("MatMul", "spatial_product", [spatialFrame, io.Factor(HierarchicalTuckerRoles.Of(Right))]);
+        // Input side U_in·B [C_in, r_b]; output side U_out [C_out, q] as it is.
+        var inputFrame = rebuild.EmitSubtree(body, root.Left!, io);
+        var inputSide = body.Node("MatMul", "input_side", [inputFrame, io.Factor(HierarchicalTuckerRoles.Of(root))]);
+        var outputSide = rebuild.EmitSubtree(body, Right.Right!, io);
+        // Spatial filters: U_sp·B_R [kh·kw, q·r_b] → [kh, kw, q, r_b] → [q, r_b, kh, kw].
+        var spatialProduct = body.Node("MatMul", "spatial_product", [io.Factor(HierarchicalTuckerRoles.Of(Right.Left!)), io.Factor(HierarchicalTuckerRoles.Of(Right))]);
         var spatialSplit = body.Node("Reshape", "spatial_split", [spatialProduct, body.LayerInts("spatial_split_shape", [kh, kw, OutputRank, InputRank])]);
         var spatialKernel = body.Node("Transpose", "spatial_kernel", [spatialSplit], OnnxAttributes.Ints("perm", [2L, 3L, 0L, 1L]));
-
-        // 1×1 q → C_out: U_out as it is.
-        var outputFrame = rebuild.EmitSubtree(body, Right.Right!, io); // [C_out, q]
-        var outputKernel = body.Node("Reshape", "output_projection", [outputFrame, body.LayerInts("output_projection_shape", [Layer.OutputSize, OutputRank, 1, 1])]);
-
-        var projected = body.Node("Conv", "input_conv", [io.Input, inputKernel]);
-        var spatial = body.Node("Conv", "spatial_conv", [projected, spatialKernel], ConvLayerFrame.LayerGeometry(body, Layer));
-        body.NodeTo("Conv", "output", io.Output, io.Bias is null ? [spatial, outputKernel] : [spatial, outputKernel, io.Bias]);
+        SplitLayerFrame.EmitConv(body, Layer, inputSide, spatialKernel, outputSide, InputRank, OutputRank, io);
     }
 }

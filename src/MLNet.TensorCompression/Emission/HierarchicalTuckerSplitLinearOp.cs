@@ -9,8 +9,8 @@ namespace MLNet.TensorCompression.Emission;
 /// W = U_rows·B·U_colsᵀ with U_rows [M, r_l] and U_cols [N, r_r] the two subtrees rebuilt and B [r_l, r_r] the root's transfer matrix.
 /// <para>
 /// The body rebuilds each subtree and folds B into the row side, L = U_rows·B [M, r_r] (on constants: ONNX Runtime
-/// folds it when the session loads), and runs two dense ops, N → r_r → M: (x·U_cols)·Lᵀ + b (a Gemm layer's outer
-/// product is a Gemm with the bias), or L·(U_colsᵀ·x) + b for W·x. Run-time weights: r_r·(M + N).
+/// folds it when the session loads), and runs the two dense products N → r_r → M of <see cref="SplitLayerFrame"/>
+/// (U_cols is Rᵀ as it is). Run-time weights: r_r·(M + N).
 /// </para>
 /// </summary>
 internal sealed class HierarchicalTuckerSplitLinearOp : FactorizedOp
@@ -51,7 +51,7 @@ internal sealed class HierarchicalTuckerSplitLinearOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => LinearLayerFrame.DescriptiveAttributes(Weight.Tensorization, tucker.Ranks, tucker.Tree);
 
     /// <summary>r_r·(N + M): the two dense products per row of x (the rebuilds run once, at session load).</summary>
-    public override long MacsPerApplication => (long)SplitRank * (Layer.InputSize + Layer.OutputSize);
+    public override long MacsPerApplication => SplitLayerFrame.LinearMacs(Layer, SplitRank);
 
     /// <inheritdoc />
     protected override string FormPrefix => "split_";
@@ -67,24 +67,8 @@ internal sealed class HierarchicalTuckerSplitLinearOp : FactorizedOp
     {
         var root = tucker.Tree.Root;
         var rowFrame = rebuild.EmitSubtree(body, root.Left!, io); // [M, r_l]
-        var columnFrame = rebuild.EmitSubtree(body, root.Right!, io); // [N, r_r]
+        var columnFrame = rebuild.EmitSubtree(body, root.Right!, io); // U_cols [N, r_r]
         var rows = body.Node("MatMul", "rows", [rowFrame, io.Factor(HierarchicalTuckerRoles.Of(root))]); // L [M, r_r]
-        var perm = OnnxAttributes.Ints("perm", [1L, 0L]);
-
-        if (Layer.WeightOnLeft)
-        {
-            var columnsT = body.Node("Transpose", "columns_t", [columnFrame], perm);
-            var inner = body.Node("MatMul", "inner", [columnsT, io.Input]);
-            body.NodeToBiasedOutput("MatMul", [rows, inner], io);
-            return;
-        }
-        var projected = body.Node("MatMul", "inner", [io.Input, columnFrame]);
-        if (LinearLayerFrame.UsesGemm(Layer))
-        {
-            body.NodeTo("Gemm", "output", io.Output, io.Bias is null ? [projected, rows] : [projected, rows, io.Bias], OnnxAttributes.Int("transB", 1));
-            return;
-        }
-        var rowsT = body.Node("Transpose", "rows_t", [rows], perm);
-        body.NodeToBiasedOutput("MatMul", [projected, rowsT], io);
+        SplitLayerFrame.EmitLinear(body, Layer, rows, columnFrame, io);
     }
 }

@@ -1,5 +1,4 @@
 using MLNet.TensorCompression.Decomposition;
-using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx.Protobuf;
 
 namespace MLNet.TensorCompression.Emission;
@@ -10,9 +9,8 @@ namespace MLNet.TensorCompression.Emission;
 /// L [C_in, r₁], the spatial core S [r₁, kh·kw, r₂] sits between, the output-channel cores fold into R [r₂, C_out].
 /// <para>
 /// The body folds each side once (<see cref="TensorTrainFold"/> and a transpose, on constants: ONNX Runtime folds them
-/// when the session loads) and runs three dense convolutions: 1×1 C_in → r₁, kh×kw r₁ → r₂ with the layer's strides,
-/// pads, dilations and auto_pad, 1×1 r₂ → C_out with the bias. (The 1×1 convolutions add nothing where padding is, so
-/// running the first before the padding changes nothing.) Run-time weights: r₁·C_in + r₁·r₂·kh·kw + r₂·C_out.
+/// when the session loads) and runs the three dense convolutions of <see cref="SplitLayerFrame"/>: 1×1 C_in → r₁,
+/// kh×kw r₁ → r₂, 1×1 r₂ → C_out. Run-time weights: r₁·C_in + r₁·r₂·kh·kw + r₂·C_out.
 /// </para>
 /// </summary>
 internal sealed class TensorTrainSplitConvOp : FactorizedOp
@@ -24,8 +22,7 @@ internal sealed class TensorTrainSplitConvOp : FactorizedOp
     public TensorTrainSplitConvOp(FactorizedWeight weight, TensorTrain train) : base(weight)
     {
         ArgumentNullException.ThrowIfNull(train);
-        if (weight.Tensorization.Layout != TensorLayout.Split)
-            throw new ArgumentException($"Layer '{weight.Layer.Name}': the split form needs a split tensorization, not {weight.Tensorization}.", nameof(weight));
+        SplitLayerFrame.RequireSplitLayout(weight);
         this.train = train;
         spatialMode = weight.Tensorization.LeadingModeCount;
         int kh = Layer.Weight.Shape[2], kw = Layer.Weight.Shape[3];
@@ -62,12 +59,8 @@ internal sealed class TensorTrainSplitConvOp : FactorizedOp
     /// <inheritdoc />
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => ConvLayerFrame.DescriptiveAttributes(Weight.Tensorization, train.Ranks, null);
 
-    /// <summary>
-    /// Per output pixel: C_in·r₁ + r₁·r₂·kh·kw + r₂·C_out (the first 1×1 convolution runs on the input grid, so a strided
-    /// layer's first term is larger by the stride's area).
-    /// </summary>
-    public override long MacsPerApplication =>
-        (long)Layer.InputSize * InputRank + (long)InputRank * OutputRank * Layer.Weight.Shape[2] * Layer.Weight.Shape[3] + (long)OutputRank * Layer.OutputSize;
+    /// <summary>Per output pixel: C_in·r₁ + r₁·r₂·kh·kw + r₂·C_out (see <see cref="SplitLayerFrame.ConvMacs"/>).</summary>
+    public override long MacsPerApplication => SplitLayerFrame.ConvMacs(Layer, InputRank, OutputRank);
 
     /// <inheritdoc />
     protected override string FormPrefix => "split_";
@@ -82,17 +75,10 @@ internal sealed class TensorTrainSplitConvOp : FactorizedOp
     public override void EmitBody(OpBodyBuilder body, OpBodyNames io)
     {
         int d = train.ModeSizes.Count;
-        var perm = OnnxAttributes.Ints("perm", [1L, 0L]);
-        var inputFold = TensorTrainFold.Emit(body, io, train, 0, spatialMode - 1, "fold"); // [C_in, r₁]
-        var inputTransposed = body.Node("Transpose", "input_projection_t", [inputFold], perm);
-        var inputKernel = body.Node("Reshape", "input_projection", [inputTransposed, body.LayerInts("input_projection_shape", [InputRank, Layer.InputSize, 1, 1])]);
+        var inputSide = TensorTrainFold.Emit(body, io, train, 0, spatialMode - 1, "fold"); // [C_in, r₁]
         var outputFold = TensorTrainFold.Emit(body, io, train, spatialMode + 1, d - 1, "fold"); // [r₂·C_out, 1]
-        var outputMatrix = body.Node("Reshape", "output_projection_rows", [outputFold, body.LayerInts("output_projection_rows_shape", [OutputRank, Layer.OutputSize])]);
-        var outputTransposed = body.Node("Transpose", "output_projection_t", [outputMatrix], perm);
-        var outputKernel = body.Node("Reshape", "output_projection", [outputTransposed, body.LayerInts("output_projection_shape", [Layer.OutputSize, OutputRank, 1, 1])]);
-
-        var projected = body.Node("Conv", "input_conv", [io.Input, inputKernel]);
-        var spatial = body.Node("Conv", "spatial_conv", [projected, io.Factor(TensorTrainChain.CoreRole(spatialMode))], ConvLayerFrame.LayerGeometry(body, Layer));
-        body.NodeTo("Conv", "output", io.Output, io.Bias is null ? [spatial, outputKernel] : [spatial, outputKernel, io.Bias]);
+        var outputRows = body.Node("Reshape", "output_side_rows", [outputFold, body.LayerInts("output_side_shape", [OutputRank, Layer.OutputSize])]);
+        var outputSide = body.Node("Transpose", "output_side", [outputRows], OnnxAttributes.Ints("perm", [1L, 0L])); // [C_out, r₂]
+        SplitLayerFrame.EmitConv(body, Layer, inputSide, io.Factor(TensorTrainChain.CoreRole(spatialMode)), outputSide, InputRank, OutputRank, io);
     }
 }

@@ -9,8 +9,7 @@ namespace MLNet.TensorCompression.Emission;
 /// and W = L·R with L [M, r] the row cores folded and R [r, N] the column cores folded.
 /// <para>
 /// The body folds each side once (<see cref="TensorTrainFold"/>, on constants: ONNX Runtime folds it when the session
-/// loads) and runs two dense ops, N → r → M: x·Rᵀ·Lᵀ + b (the transposes are on constants too; a Gemm layer's outer
-/// product is a Gemm with the bias), or L·(R·x) + b for W·x. The run-time weights are
+/// loads) and runs the two dense products N → r → M of <see cref="SplitLayerFrame"/>. The run-time weights are
 /// r·(M + N) values instead of M·N.
 /// </para>
 /// </summary>
@@ -23,8 +22,7 @@ internal sealed class TensorTrainSplitLinearOp : FactorizedOp
     public TensorTrainSplitLinearOp(FactorizedWeight weight, TensorTrain train) : base(weight)
     {
         ArgumentNullException.ThrowIfNull(train);
-        if (weight.Tensorization.Layout != TensorLayout.Split)
-            throw new ArgumentException($"Layer '{weight.Layer.Name}': the split form needs a split tensorization, not {weight.Tensorization}.", nameof(weight));
+        SplitLayerFrame.RequireSplitLayout(weight);
         this.train = train;
         rowModes = weight.Tensorization.LeadingModeCount;
         int d = train.ModeSizes.Count;
@@ -54,7 +52,7 @@ internal sealed class TensorTrainSplitLinearOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => LinearLayerFrame.DescriptiveAttributes(Weight.Tensorization, train.Ranks, null);
 
     /// <summary>r·(N + M): the two dense products per row of x (the folds run once, at session load).</summary>
-    public override long MacsPerApplication => (long)SplitRank * (Layer.InputSize + Layer.OutputSize);
+    public override long MacsPerApplication => SplitLayerFrame.LinearMacs(Layer, SplitRank);
 
     /// <inheritdoc />
     protected override string FormPrefix => "split_";
@@ -68,29 +66,11 @@ internal sealed class TensorTrainSplitLinearOp : FactorizedOp
     /// <inheritdoc />
     public override void EmitBody(OpBodyBuilder body, OpBodyNames io)
     {
-        int d = train.ModeSizes.Count, rank = SplitRank;
-        var rows = TensorTrainFold.Emit(body, io, train, 0, rowModes - 1, "fold"); // [M, r]
+        int d = train.ModeSizes.Count;
+        var rows = TensorTrainFold.Emit(body, io, train, 0, rowModes - 1, "fold"); // L [M, r]
         var columnsFolded = TensorTrainFold.Emit(body, io, train, rowModes, d - 1, "fold"); // [r·N, 1]
-        var columns = body.Node("Reshape", "columns", [columnsFolded, body.LayerInts("columns_shape", [rank, Layer.InputSize])]); // R [r, N]
-
-        if (Layer.WeightOnLeft)
-        {
-            // W·x on [..., N, K]: MatMul broadcasts the matrices over the leading axes.
-            var inner = body.Node("MatMul", "inner", [columns, io.Input]);
-            body.NodeToBiasedOutput("MatMul", [rows, inner], io);
-            return;
-        }
-        // x·Rᵀ·Lᵀ: the transposes are of constants, folded with the rest. Gemm's C is optional only from opset 11, so the
-        // inner product is a MatMul; a Gemm layer keeps its Gemm (with the bias as C) for the outer one, as rebuilt.
-        var perm = OnnxAttributes.Ints("perm", [1L, 0L]);
-        var columnsT = body.Node("Transpose", "columns_t", [columns], perm);
-        var projected = body.Node("MatMul", "inner", [io.Input, columnsT]);
-        if (LinearLayerFrame.UsesGemm(Layer))
-        {
-            body.NodeTo("Gemm", "output", io.Output, io.Bias is null ? [projected, rows] : [projected, rows, io.Bias], OnnxAttributes.Int("transB", 1));
-            return;
-        }
-        var rowsT = body.Node("Transpose", "rows_t", [rows], perm);
-        body.NodeToBiasedOutput("MatMul", [projected, rowsT], io);
+        var columns = body.Node("Reshape", "columns_rows", [columnsFolded, body.LayerInts("columns_shape", [SplitRank, Layer.InputSize])]); // R [r, N]
+        var columnsTransposed = body.Node("Transpose", "columns_t", [columns], OnnxAttributes.Ints("perm", [1L, 0L]));
+        SplitLayerFrame.EmitLinear(body, Layer, rows, columnsTransposed, io);
     }
 }
