@@ -14,10 +14,11 @@ internal static class CompressionFlags
     public const string Allocation = "--allocation";
     public const string Layer = "--layer";
     public const string Mode = "--mode";
+    public const string TensorLayout = "--tensor-layout"; // --layout is the images' nchw|nhwc
     public const string Inline = "--inline";
 
     /// <summary>Every flag here that takes a value.</summary>
-    public static readonly string[] Values = [Policy, MaxRank, Tolerance, TargetRatio, Allocation, Layer, Mode];
+    public static readonly string[] Values = [Policy, MaxRank, Tolerance, TargetRatio, Allocation, Layer, Mode, TensorLayout];
 
     /// <summary>Every flag here that takes none.</summary>
     public static readonly string[] Switches = [Inline];
@@ -36,6 +37,7 @@ internal static class CompressionFlags
         if (line.Double(TargetRatio, minimum: 1) is { } ratio) options.TargetCompressionRatio = ratio;
         if (line.Choice(Allocation, OptionNames.Allocations) is { } allocation) options.RankAllocation = allocation;
         if (line.Choice(Mode, OptionNames.Modes) is { } mode) options.ExecutionMode = mode;
+        if (line.Choice(TensorLayout, OptionNames.Layouts) is { } layout) options.Layout = layout;
         if (line.Has(Inline)) options.Inline = true;
         foreach (var text in line.All(Layer))
         {

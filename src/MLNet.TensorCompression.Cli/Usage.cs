@@ -28,6 +28,9 @@ internal static class Usage
                 --layer NAME=tt|ht|dense[:R]   per-layer override; NAME may use * and ?; repeatable
                 --mode auto|factorized|reconstructed
                                                run through the factors, or rebuild the dense weight at load (auto: fewer MACs)
+                --tensor-layout interleaved|split
+                                               modes pairing row and column factors (default: most compression), or split
+                                               (runs as two Gemms N→r→M, or 1×1 → kh×kw → 1×1 convolutions)
                 --inline                       plain ONNX ops instead of custom-domain functions
                 --report FILE.md|FILE.json     also write the report to a file
                 --quiet                        no progress on stderr (else a live bar on a terminal, step lines when redirected)

@@ -39,6 +39,13 @@ public class CompressionOptions
     /// <summary>Per-layer choices by node name; the first match wins.</summary>
     public IList<LayerOverride> LayerOverrides => layerOverrides;
 
+    /// <summary>
+    /// How weights are ordered into tensor modes. Default <see cref="TensorLayout.Interleaved"/> (most compression).
+    /// <see cref="TensorLayout.Split"/> makes layers that run as a few large dense ops, in either format (a hierarchical
+    /// Tucker tree then has the split at its root).
+    /// </summary>
+    public TensorLayout Layout { get; set; } = TensorLayout.Interleaved;
+
     /// <summary>How compressed layers run. Default <see cref="LayerExecutionMode.Auto"/>.</summary>
     public LayerExecutionMode ExecutionMode { get; set; } = LayerExecutionMode.Auto;
 
@@ -70,6 +77,8 @@ public class CompressionOptions
             throw new ArgumentOutOfRangeException(nameof(Policy), Policy, "Unknown policy.");
         if (!Enum.IsDefined(RankAllocation))
             throw new ArgumentOutOfRangeException(nameof(RankAllocation), RankAllocation, "Unknown rank allocation.");
+        if (!Enum.IsDefined(Layout))
+            throw new ArgumentOutOfRangeException(nameof(Layout), Layout, "Unknown layout.");
         if (!Enum.IsDefined(ExecutionMode))
             throw new ArgumentOutOfRangeException(nameof(ExecutionMode), ExecutionMode, "Unknown execution mode.");
         foreach (var layerOverride in LayerOverrides)

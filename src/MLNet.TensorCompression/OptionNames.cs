@@ -26,6 +26,12 @@ internal static class OptionNames
         ["auto"] = LayerExecutionMode.Auto, ["factorized"] = LayerExecutionMode.Factorized, ["reconstructed"] = LayerExecutionMode.Reconstructed,
     };
 
+    /// <summary>Names of <see cref="TensorLayout"/> values.</summary>
+    public static readonly OrderedDictionary<string, TensorLayout> Layouts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["interleaved"] = TensorLayout.Interleaved, ["split"] = TensorLayout.Split,
+    };
+
     /// <summary>Names of <see cref="RankAllocation"/> values.</summary>
     public static readonly OrderedDictionary<string, RankAllocation> Allocations = new(StringComparer.OrdinalIgnoreCase)
     {

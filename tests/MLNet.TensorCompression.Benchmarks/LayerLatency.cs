@@ -6,8 +6,8 @@ using MLNet.TensorCompression.Tensors;
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>
-/// ONNX Runtime latency of single layers, dense against their rank-16 factorisations run factorised and reconstructed,
-/// as ratios measured in one run.
+/// ONNX Runtime latency of single layers, dense against their rank-16 factorisations run factorised and reconstructed
+/// (interleaved layouts) and split, as ratios measured in one run.
 /// </summary>
 public static class LayerLatency
 {
@@ -34,6 +34,9 @@ public static class LayerLatency
                 var options = new CompressionOptions { Policy = policy, MaxRank = 16, ExecutionMode = mode, MinimumLayerParameters = 0, CompressInputConvolution = true };
                 forms.Add(($"{(policy == CompressionPolicy.TensorTrain ? "TT" : "HT")} r16 {mode}", OnnxModelCompressor.Compress(dense, options).Model));
             }
+            // The split layout's form: two Gemms N → 16 → M, or 1×1 → kh×kw → 1×1 convolutions at rank 16.
+            var split = new CompressionOptions { Layout = TensorLayout.Split, MaxRank = 16, ExecutionMode = LayerExecutionMode.Factorized, MinimumLayerParameters = 0, CompressInputConvolution = true };
+            forms.Add(("TT r16 Split", OnnxModelCompressor.Compress(dense, split).Model));
             foreach (int batch in new[] { 1, 64 })
             {
                 double baseline = 0;

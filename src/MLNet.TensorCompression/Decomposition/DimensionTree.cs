@@ -48,6 +48,23 @@ public sealed class DimensionTree
         return new DimensionTree(node);
     }
 
+    /// <summary>
+    /// A tree whose root separates modes [0, <paramref name="leadingModes"/>) from the rest, each side balanced; with
+    /// <paramref name="isolateFirstTrailingMode"/>, the right side's root separates its first mode from the others (a split
+    /// kernel's spatial mode from its output channels).
+    /// </summary>
+    internal static DimensionTree SplitAt(int modeCount, int leadingModes, bool isolateFirstTrailingMode)
+    {
+        RequireAtLeastTwoModes(modeCount);
+        int trailing = modeCount - leadingModes;
+        if (leadingModes < 1 || trailing < (isolateFirstTrailingMode ? 2 : 1))
+            throw new ArgumentOutOfRangeException(nameof(leadingModes), leadingModes, $"A split of {modeCount} modes needs modes on both sides.");
+        var right = isolateFirstTrailingMode
+            ? new DimensionTreeNode(leadingModes, trailing, Leaf(leadingModes), BuildBalanced(leadingModes + 1, trailing - 1))
+            : BuildBalanced(leadingModes, trailing);
+        return new DimensionTree(new DimensionTreeNode(0, modeCount, BuildBalanced(0, leadingModes), right));
+    }
+
     /// <summary>The tree of a tensor train with <paramref name="modeCount"/> modes: the caterpillar, or a single leaf for one mode.</summary>
     internal static DimensionTree ForTrain(int modeCount) => modeCount == 1 ? new DimensionTree(Leaf(0)) : Caterpillar(modeCount);
 

@@ -41,13 +41,14 @@ public abstract class FactorizedTensor
 
     /// <summary>
     /// Decomposes a dense tensor into <paramref name="format"/>: TT-SVD for a tensor train, HT-SVD on the balanced tree
-    /// for hierarchical Tucker (see <see cref="TensorTrain.Decompose"/> and <see cref="HierarchicalTucker.Decompose"/>).
+    /// for hierarchical Tucker, or on <paramref name="tree"/> when given (see <see cref="TensorTrain.Decompose"/> and
+    /// <see cref="HierarchicalTucker.Decompose"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The format is not a factorised one, or as the decompositions throw.</exception>
-    public static DecompositionResult<FactorizedTensor> Decompose(LayerFormat format, double[] tensor, IReadOnlyList<int> modeSizes, Truncation truncation) => format switch
+    public static DecompositionResult<FactorizedTensor> Decompose(LayerFormat format, double[] tensor, IReadOnlyList<int> modeSizes, Truncation truncation, DimensionTree? tree = null) => format switch
     {
         LayerFormat.TensorTrain => Widen(TensorTrain.Decompose(tensor, modeSizes, truncation)),
-        LayerFormat.HierarchicalTucker => Widen(HierarchicalTucker.Decompose(tensor, modeSizes, tree: null, truncation)),
+        LayerFormat.HierarchicalTucker => Widen(HierarchicalTucker.Decompose(tensor, modeSizes, tree, truncation)),
         _ => throw new ArgumentException($"{format} is not a factorised format.", nameof(format)),
     };
 

@@ -13,9 +13,17 @@ namespace MLNet.TensorCompression.Decomposition;
 /// after the spatial convolution the rank axis then sits next to the factor the next core contracts, which lets the
 /// ONNX op run as a chain of MatMuls without transposes.</item>
 /// </list>
+/// The <see cref="TensorLayout.Split"/> layouts give every factor a mode of its own instead (a kernel's (kh, kw) stays one
+/// mode), and order them so that one bond of a tensor train separates the two sides: a matrix's row factors mₖ then its
+/// column factors nₖ; a kernel's input-channel factors cₖ, the spatial mode, then the output-channel factors sₖ (each
+/// side from its most significant factor), so that folding a side's cores gives the matrix [M, r], [r, N], [C_in, r₁]
+/// or [r₂, C_out] without reordering.
+/// <para>
 /// Sizes that factor badly are handled, never rejected: a prime size gets one factor equal to itself and 1s elsewhere,
 /// and a pair (1, 1) is dropped, so a layer whose sizes do not factor may end up with a single mode
-/// (<see cref="ModeSizes"/> of length 1) — the caller's sign that it is not worth compressing.
+/// (<see cref="ModeSizes"/> of length 1) — the caller's sign that it is not worth compressing. (Split layouts keep at
+/// least one mode per side, a size-1 one if need be.)
+/// </para>
 /// </summary>
 public sealed class Tensorization
 {
@@ -28,9 +36,16 @@ public sealed class Tensorization
     private readonly int[] splitShape;
     private readonly int[] permutation;
 
-    private Tensorization(int[] originalShape, int[] splitShape, int[] permutation, int[][] modeFactors)
+    // Of the split axes, how many make up a matrix's rows (they come first); 0 for a kernel.
+    private readonly int rowFactorCount;
+
+    private Tensorization(int[] originalShape, int[] splitShape, int[] permutation, int[][] modeFactors,
+        TensorLayout layout = TensorLayout.Interleaved, int leadingModeCount = 0, int rowFactorCount = 0)
     {
         OriginalShape = originalShape;
+        Layout = layout;
+        LeadingModeCount = leadingModeCount;
+        this.rowFactorCount = rowFactorCount;
         this.splitShape = splitShape;
         this.permutation = permutation;
         ModeFactors = modeFactors;
@@ -45,6 +60,15 @@ public sealed class Tensorization
 
     /// <summary>The factor sizes that make up each mode: (mₖ, nₖ) for a matrix; (kh, kw) then (cₖ, sₖ) for a kernel.</summary>
     public IReadOnlyList<IReadOnlyList<int>> ModeFactors { get; }
+
+    /// <summary>How the sizes are ordered into modes.</summary>
+    public TensorLayout Layout { get; }
+
+    /// <summary>
+    /// <see cref="TensorLayout.Split"/> only: the modes before the split — a matrix's row modes (the tensor train's bond
+    /// after them separates rows from columns), a kernel's input-channel modes (the spatial mode comes next). 0 when interleaved.
+    /// </summary>
+    public int LeadingModeCount { get; }
 
     /// <summary>Number of elements.</summary>
     public long ElementCount => ModeSizes.Aggregate(1L, (a, b) => a * b);
@@ -73,7 +97,34 @@ public sealed class Tensorization
         var permutation = Enumerable.Range(0, d).SelectMany(k => new[] { k, d + k }).ToArray();
         var modeFactors = Enumerable.Range(0, d).Select(k => new[] { rowsKept[k], columnsKept[k] }).ToArray();
         var shape = new[] { rowsKept.Aggregate(1, (a, b) => a * b), columnsKept.Aggregate(1, (a, b) => a * b) };
-        return new Tensorization(shape, split, permutation, modeFactors);
+        return new Tensorization(shape, split, permutation, modeFactors, rowFactorCount: d);
+    }
+
+    /// <summary>
+    /// Tensorises a matrix in the <see cref="TensorLayout.Split"/> layout with balanced factors: each side gets the fewest
+    /// factors (at most 4) that are all ≤ 16.
+    /// </summary>
+    public static Tensorization ForMatrixSplit(int rows, int columns)
+    {
+        RequirePositive(rows, nameof(rows));
+        RequirePositive(columns, nameof(columns));
+        return ForMatrixSplit(SideFactors(rows, MatrixFactorTarget), SideFactors(columns, MatrixFactorTarget));
+    }
+
+    /// <summary>
+    /// Tensorises a matrix in the <see cref="TensorLayout.Split"/> layout: modes m₀, m₁, …, n₀, n₁, … (each list from the
+    /// most significant factor; the counts may differ). Factors of 1 are dropped, keeping one mode per side.
+    /// </summary>
+    public static Tensorization ForMatrixSplit(IReadOnlyList<int> rowFactors, IReadOnlyList<int> columnFactors)
+    {
+        var rows = KeptSideFactors(rowFactors, nameof(rowFactors));
+        var columns = KeptSideFactors(columnFactors, nameof(columnFactors));
+        var split = rows.Concat(columns).ToArray();
+        if (split.Length > MaxModeCount)
+            throw new ArgumentException($"{split.Length} modes; a split matrix takes at most {MaxModeCount}.", nameof(rowFactors));
+        var shape = new[] { Product(rows), Product(columns) };
+        return new Tensorization(shape, split, Enumerable.Range(0, split.Length).ToArray(), split.Select(f => new[] { f }).ToArray(),
+            TensorLayout.Split, leadingModeCount: rows.Length, rowFactorCount: rows.Length);
     }
 
     /// <summary>
@@ -111,6 +162,61 @@ public sealed class Tensorization
         return new Tensorization(shape, split, permutation, modeFactors);
     }
 
+    /// <summary>
+    /// Tensorises a convolution kernel in the <see cref="TensorLayout.Split"/> layout with balanced channel factors: each
+    /// side gets the fewest factors (at most 4) that are all ≤ 8.
+    /// </summary>
+    public static Tensorization ForConvKernelSplit(int outChannels, int inChannels, int kernelHeight, int kernelWidth)
+    {
+        RequirePositive(outChannels, nameof(outChannels));
+        RequirePositive(inChannels, nameof(inChannels));
+        return ForConvKernelSplit(SideFactors(outChannels, ChannelFactorTarget), SideFactors(inChannels, ChannelFactorTarget), kernelHeight, kernelWidth);
+    }
+
+    /// <summary>
+    /// Tensorises a convolution kernel in the <see cref="TensorLayout.Split"/> layout: modes c₀, c₁, …, (kh·kw), s₀, s₁, …
+    /// (each channel list from the most significant factor; the counts may differ). Factors of 1 are dropped, keeping one
+    /// mode per side.
+    /// </summary>
+    public static Tensorization ForConvKernelSplit(IReadOnlyList<int> outChannelFactors, IReadOnlyList<int> inChannelFactors, int kernelHeight, int kernelWidth)
+    {
+        RequirePositive(kernelHeight, nameof(kernelHeight));
+        RequirePositive(kernelWidth, nameof(kernelWidth));
+        var outputs = KeptSideFactors(outChannelFactors, nameof(outChannelFactors));
+        var inputs = KeptSideFactors(inChannelFactors, nameof(inChannelFactors));
+        int b = outputs.Length, a = inputs.Length;
+        if (a + b + 1 > MaxModeCount)
+            throw new ArgumentException($"{a + b + 1} modes; a split kernel takes at most {MaxModeCount}.", nameof(outChannelFactors));
+        // Split axes are [s0..s(b-1), c0..c(a-1), kh, kw]; the modes take the c's, (kh, kw), then the s's.
+        var split = outputs.Concat(inputs).Append(kernelHeight).Append(kernelWidth).ToArray();
+        var permutation = Enumerable.Range(b, a).Append(a + b).Append(a + b + 1).Concat(Enumerable.Range(0, b)).ToArray();
+        var modeFactors = inputs.Select(c => new[] { c }).Append([kernelHeight, kernelWidth]).Concat(outputs.Select(s => new[] { s })).ToArray();
+        var shape = new[] { Product(outputs), Product(inputs), kernelHeight, kernelWidth };
+        return new Tensorization(shape, split, permutation, modeFactors, TensorLayout.Split, leadingModeCount: a);
+    }
+
+    /// <summary>
+    /// The hierarchical Tucker tree whose root separates the split's sides — rows | columns; input channels |
+    /// (spatial | output channels) — or null for an interleaved layout (which takes the balanced tree).
+    /// </summary>
+    internal DimensionTree? SplitTree() => Layout != TensorLayout.Split ? null
+        : DimensionTree.SplitAt(ModeSizes.Count, LeadingModeCount, isolateFirstTrailingMode: OriginalShape.Count == 4);
+
+    /// <summary>The tensor in mode order viewed with one axis per factor: <see cref="ModeFactors"/> flattened.</summary>
+    internal IReadOnlyList<int> FactorShape => permutation.Select(axis => splitShape[axis]).ToArray();
+
+    /// <summary>
+    /// The Transpose that takes the tensor viewed in <see cref="FactorShape"/> to the stored weight's factor axes
+    /// (then a Reshape gives <see cref="OriginalShape"/>); <paramref name="transposeMatrix"/> gives a matrix's Wᵀ instead.
+    /// </summary>
+    internal int[] UnfoldPermutation(bool transposeMatrix = false)
+    {
+        var inverse = TensorPermutation.Inverse(permutation);
+        if (!transposeMatrix) return inverse;
+        if (OriginalShape.Count != 2) throw new InvalidOperationException("Only a matrix has a transpose.");
+        return inverse.Skip(rowFactorCount).Concat(inverse.Take(rowFactorCount)).ToArray();
+    }
+
     /// <summary>Reorders a weight stored row-major in <see cref="OriginalShape"/> into the d-way tensor (in double).</summary>
     public double[] Fold(ReadOnlySpan<float> weight)
     {
@@ -139,7 +245,39 @@ public sealed class Tensorization
         TensorPermutation.Permute(tensor, weight, permutation.Select(axis => splitShape[axis]).ToArray(), TensorPermutation.Inverse(permutation));
 
     /// <summary>The modes written as factor products, e.g. <c>(8·14)(8·16)</c>.</summary>
-    public override string ToString() => string.Concat(ModeFactors.Select(f => "(" + string.Join("·", f) + ")"));
+    /// <remarks>
+    /// A split layout marks the split with <c>|</c>, e.g. <c>(8)(8)(8)|(16)(14)(28)</c>.
+    /// </remarks>
+    public override string ToString() => Layout == TensorLayout.Split
+        ? Modes(0, LeadingModeCount) + "|" + Modes(LeadingModeCount, ModeFactors.Count - LeadingModeCount)
+        : Modes(0, ModeFactors.Count);
+
+    private string Modes(int start, int count) => string.Concat(ModeFactors.Skip(start).Take(count).Select(f => "(" + string.Join("·", f) + ")"));
+
+    // A split side: the fewest factors (at most 4) that are all ≤ target, else the count with the smallest largest factor.
+    private static int[] SideFactors(int size, int factorTarget)
+    {
+        int[]? best = null;
+        for (int count = 1; count <= MaxModeCount / 2; count++)
+        {
+            var factors = BalancedFactorization.Split(size, count);
+            if (factors[0] <= factorTarget) return factors;
+            if (best is null || factors[0] < best[0]) best = factors;
+        }
+        return best!;
+    }
+
+    private static int[] KeptSideFactors(IReadOnlyList<int> factors, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(factors, parameter);
+        if (factors.Count == 0) throw new ArgumentException($"{parameter} must not be empty.", parameter);
+        for (int k = 0; k < factors.Count; k++)
+            if (factors[k] < 1) throw new ArgumentOutOfRangeException(parameter, factors[k], $"{parameter}[{k}] must be ≥ 1.");
+        var kept = factors.Where(f => f != 1).ToArray();
+        return kept.Length == 0 ? [1] : kept;
+    }
+
+    private static int Product(IEnumerable<int> factors) => factors.Aggregate(1, (a, b) => a * b);
 
     private static int ChooseModeCount(int factorTarget, int first, int second, int minimum = 2)
     {

@@ -19,6 +19,12 @@ internal static class CompressedModelEmitter
     /// </summary>
     private const double FactorizedCostPerMac = 3;
 
+    /// <summary>
+    /// The same for the split form, whose ops are a few large Gemms or Convs like the dense layer's: 1 (the ORT spike in
+    /// shared/notes/ort-runtime-layouts.md: 20.8x fewer weights in that shape ran in 0.21x the dense time at batch 1).
+    /// </summary>
+    private const double SplitCostPerMac = 1;
+
     /// <summary>The rewritten model (no report in its metadata yet) and the report line of every planned layer, in order.</summary>
     public static (OnnxModel Model, IReadOnlyList<LayerReport> Layers) Emit(OnnxModel original, IReadOnlyList<PlannedLayer> layers, CompressionOptions options)
     {
@@ -51,11 +57,15 @@ internal static class CompressedModelEmitter
     private static LayerExecutionMode ResolveMode(LayerExecutionMode requested, FactorizedWeight weight) => requested switch
     {
         _ when weight.IsWholeWeight => LayerExecutionMode.Reconstructed, // the weight as stored: nothing to rebuild, nothing to chain
-        LayerExecutionMode.Auto => FactorizedLayerEmitter.FactorizedMacsPerSample(weight) * FactorizedCostPerMac < FactorizedLayerEmitter.ReconstructedMacsPerSample(weight)
+        LayerExecutionMode.Auto when !FactorizedLayerEmitter.HasFactorizedForm(weight) => LayerExecutionMode.Reconstructed,
+        LayerExecutionMode.Auto => FactorizedLayerEmitter.FactorizedMacsPerSample(weight) * CostPerMac(weight) < FactorizedLayerEmitter.ReconstructedMacsPerSample(weight)
             ? LayerExecutionMode.Factorized
             : LayerExecutionMode.Reconstructed,
         _ => requested,
     };
+
+    private static double CostPerMac(FactorizedWeight weight) =>
+        weight.Tensorization.Layout == TensorLayout.Split ? SplitCostPerMac : FactorizedCostPerMac;
 
     /// <summary>A node-name-safe prefix, unique per replaced layer (the index); <see cref="GraphNames"/> keeps it apart from the graph's own names.</summary>
     private static string NamePrefix(string layerName, int index) =>

@@ -47,18 +47,22 @@ internal static class ConvLayerFrame
     /// <summary>
     /// Node attributes describing the factorisation: <c>kernel</c> [kh, kw], <c>in_channel_modes</c> c_j and
     /// <c>out_channel_modes</c> s_j for j = 1 … d (the least significant factor first), <c>ranks</c> (TT bonds, or HT
-    /// nodes in pre-order) and, for HT, the <c>tree</c> over modes 0 … d (mode 0 spatial).
+    /// nodes in pre-order) and, for HT, the <c>tree</c> over modes 0 … d (mode 0 spatial). A split layout adds <c>layout</c> =
+    /// <c>split</c>; its channel modes are listed from the most significant factor (modes c…, kh·kw, s…).
     /// </summary>
     public static IReadOnlyList<AttributeProto> DescriptiveAttributes(Tensorization tensorization, IReadOnlyList<int> ranks, DimensionTree? tree)
     {
+        bool split = tensorization.Layout == TensorLayout.Split;
+        int spatialMode = split ? tensorization.LeadingModeCount : 0;
         var channelModes = tensorization.ModeFactors.Skip(1).ToArray();
         var attributes = new List<AttributeProto>
         {
-            OnnxAttributes.Ints("kernel", tensorization.ModeFactors[0]),
-            OnnxAttributes.Ints("in_channel_modes", channelModes.Select(f => f[0])),
-            OnnxAttributes.Ints("out_channel_modes", channelModes.Select(f => f[1])),
+            OnnxAttributes.Ints("kernel", tensorization.ModeFactors[spatialMode]),
+            OnnxAttributes.Ints("in_channel_modes", split ? tensorization.ModeFactors.Take(spatialMode).Select(f => f[0]) : channelModes.Select(f => f[0])),
+            OnnxAttributes.Ints("out_channel_modes", split ? tensorization.ModeFactors.Skip(spatialMode + 1).Select(f => f[0]) : channelModes.Select(f => f[1])),
             OnnxAttributes.Ints("ranks", ranks),
         };
+        if (split) attributes.Add(OnnxAttributes.String("layout", "split"));
         if (tree is not null) attributes.Add(OnnxAttributes.String("tree", tree.ToString()));
         return attributes;
     }
@@ -76,7 +80,7 @@ internal static class ConvLayerFrame
     public static void EmitFactorized(OpBodyBuilder body, CompressibleLayer layer, string spatialKernelRole, int spatialRank, ContractionChain chain, OpBodyNames io)
     {
         var filters = body.Node("Tile", "spatial_filters", [io.Factor(spatialKernelRole), body.LayerInts("filter_repeats", [layer.InputSize, 1, 1, 1])]);
-        var attributes = body.LayerAttributes(Geometry(layer), GeometryAttributes).Append(body.LayerInt("group", "in_channels", layer.InputSize)).ToArray();
+        var attributes = LayerGeometry(body, layer).Append(body.LayerInt("group", "in_channels", layer.InputSize)).ToArray();
         var spatial = body.Node("Conv", "spatial", [io.Input, filters], attributes);
         // The chain's first reshape views [B, C_in·r, H', W'] as [B, …, H'·W'] directly.
         var state = chain.Emit(body, spatial, io.Factor);
@@ -86,26 +90,23 @@ internal static class ConvLayerFrame
     }
 
     /// <summary>
-    /// Writes the rebuilt convolution: the dense tensor in mode order (kh·kw, (c·s) of modes 1…d) is reordered into
-    /// the kernel [C_out, C_in, kh, kw] and the original Conv runs on it.
+    /// Writes the rebuilt convolution: the dense tensor in mode order is reordered into the kernel [C_out, C_in, kh, kw]
+    /// (the tensorization's own reorder, so any layout) and the original Conv runs on it.
     /// </summary>
     public static void EmitDense(OpBodyBuilder body, CompressibleLayer layer, Tensorization tensorization, string modeOrderKernel, OpBodyNames io)
     {
-        int d = tensorization.ModeSizes.Count - 1;
-        // The tensor's axes are (kh, kw, c₁, s₁, …, c_d, s_d), mode 1 the least significant: the kernel wants
-        // (s_d … s₁, c_d … c₁, kh, kw).
-        var outputChannels = Enumerable.Range(1, d).Reverse().Select(mode => 2L * mode + 1);
-        var inputChannels = Enumerable.Range(1, d).Reverse().Select(mode => 2L * mode);
-        var permutation = outputChannels.Concat(inputChannels).Concat([0L, 1L]);
-        var split = tensorization.ModeFactors.SelectMany(f => new long[] { f[0], f[1] }).ToArray();
+        var permutation = tensorization.UnfoldPermutation().Select(a => (long)a);
+        var split = tensorization.FactorShape.Select(f => (long)f).ToArray();
         var kernelShape = layer.Weight.Shape.Select(s => (long)s).ToArray();
 
         var splitView = body.Node("Reshape", "kernel_split", [modeOrderKernel, body.LayerInts("split_shape", split)]);
         var reordered = body.Node("Transpose", "kernel_reordered", [splitView], OnnxAttributes.Ints("perm", permutation));
         var kernel = body.Node("Reshape", "kernel", [reordered, body.LayerInts("weight_shape", kernelShape)]);
-        body.NodeTo("Conv", "output", io.Output, io.Bias is null ? [io.Input, kernel] : [io.Input, kernel, io.Bias],
-            body.LayerAttributes(Geometry(layer), GeometryAttributes));
+        body.NodeTo("Conv", "output", io.Output, io.Bias is null ? [io.Input, kernel] : [io.Input, kernel, io.Bias], LayerGeometry(body, layer));
     }
+
+    /// <summary>The layer's strides, pads, dilations and auto_pad for a body Conv (in a function, references to the caller's).</summary>
+    public static AttributeProto[] LayerGeometry(OpBodyBuilder body, CompressibleLayer layer) => body.LayerAttributes(Geometry(layer), GeometryAttributes);
 
     /// <summary>The layer's strides, pads, dilations and auto_pad, after checking that nothing else changes the op.</summary>
     private static AttributeProto[] Geometry(CompressibleLayer layer)

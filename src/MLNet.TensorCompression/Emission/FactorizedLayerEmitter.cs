@@ -100,18 +100,33 @@ internal static class FactorizedLayerEmitter
         return weight.Layer.WeightCount * (weight.Layer.ApplicationsPerSample ?? 1);
     }
 
-    /// <summary>The execution form for (mode, layer kind, format): one op type each; a new form is a new <see cref="FactorizedOp"/> and a line here.</summary>
-    private static FactorizedOp CreateOp(FactorizedWeight weight, LayerExecutionMode mode) => (mode, weight.Layer.Kind, weight.Tensor) switch
+    /// <summary>
+    /// The execution form for (mode, layer kind, format, layout): one op type each; a new form is a new <see cref="FactorizedOp"/>
+    /// and a line here. Factorized on a <see cref="TensorLayout.Split"/> tensorization is the split form (a few large dense ops).
+    /// </summary>
+    private static FactorizedOp CreateOp(FactorizedWeight weight, LayerExecutionMode mode)
     {
-        (LayerExecutionMode.Reconstructed, _, _) => new ReconstructedOp(weight),
-        (LayerExecutionMode.Factorized, LayerKind.FullyConnected, TensorTrain train) => new TensorTrainLinearOp(weight, train),
-        (LayerExecutionMode.Factorized, LayerKind.FullyConnected, HierarchicalTucker tucker) => new HierarchicalTuckerLinearOp(weight, tucker),
-        (LayerExecutionMode.Factorized, LayerKind.Convolution, TensorTrain train) => new TensorTrainConvOp(weight, train),
-        (LayerExecutionMode.Factorized, LayerKind.Convolution, HierarchicalTucker tucker) => new HierarchicalTuckerConvOp(weight, tucker),
-        (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed, _, _) =>
-            throw new ArgumentException($"Layer '{weight.Layer.Name}': no factorised form for a {weight.Layer.Kind} layer in {weight.Tensor.Format}.", nameof(weight)),
-        _ => throw new ArgumentException($"Layer '{weight.Layer.Name}': execution mode {mode} must be resolved to Factorized or Reconstructed before emitting the layer.", nameof(mode)),
-    };
+        bool split = weight.Tensorization.Layout == TensorLayout.Split;
+        return (mode, weight.Layer.Kind, weight.Tensor) switch
+        {
+            (LayerExecutionMode.Reconstructed, _, _) => new ReconstructedOp(weight),
+            (LayerExecutionMode.Factorized, LayerKind.FullyConnected, TensorTrain train) when split => new TensorTrainSplitLinearOp(weight, train),
+            (LayerExecutionMode.Factorized, LayerKind.Convolution, TensorTrain train) when split => new TensorTrainSplitConvOp(weight, train),
+            (LayerExecutionMode.Factorized, LayerKind.FullyConnected, HierarchicalTucker tucker) when split => new HierarchicalTuckerSplitLinearOp(weight, tucker),
+            (LayerExecutionMode.Factorized, LayerKind.Convolution, HierarchicalTucker tucker) when split => new HierarchicalTuckerSplitConvOp(weight, tucker),
+            (LayerExecutionMode.Factorized, LayerKind.FullyConnected, TensorTrain train) => new TensorTrainLinearOp(weight, train),
+            (LayerExecutionMode.Factorized, LayerKind.FullyConnected, HierarchicalTucker tucker) => new HierarchicalTuckerLinearOp(weight, tucker),
+            (LayerExecutionMode.Factorized, LayerKind.Convolution, TensorTrain train) => new TensorTrainConvOp(weight, train),
+            (LayerExecutionMode.Factorized, LayerKind.Convolution, HierarchicalTucker tucker) => new HierarchicalTuckerConvOp(weight, tucker),
+            (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed, _, _) =>
+                throw new ArgumentException($"Layer '{weight.Layer.Name}': no factorised form for a {weight.Layer.Kind} layer in {weight.Tensor.Format}.", nameof(weight)),
+            _ => throw new ArgumentException($"Layer '{weight.Layer.Name}': execution mode {mode} must be resolved to Factorized or Reconstructed before emitting the layer.", nameof(mode)),
+        };
+    }
+
+    /// <summary>True when the layer has a factorised form to run: always, but for an HT tree that does not separate a split layout's sides.</summary>
+    public static bool HasFactorizedForm(FactorizedWeight weight) =>
+        weight.Tensorization.Layout != TensorLayout.Split || weight.Tensor is not HierarchicalTucker tucker || HierarchicalTuckerSplit.Fits(weight, tucker);
 
     private static string InitializerName(string namePrefix, FactorTensor tensor) => $"{namePrefix}/{tensor.Role}";
 

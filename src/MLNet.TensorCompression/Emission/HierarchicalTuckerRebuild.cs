@@ -33,13 +33,14 @@ internal sealed class HierarchicalTuckerRebuild(HierarchicalTucker tucker) : Ten
     /// Writes the rebuild, U_t = (U_l ⊗ U_r)·B_t from the leaves up, without transposes:
     /// U_l·B_t [n_l, r_r·r_t] viewed [n_l, r_r, r_t], then U_r times that, broadcast over n_l, gives [n_l, n_r, r_t].
     /// </summary>
-    public override string Emit(OpBodyBuilder body, OpBodyNames io) => Emit(body, tucker.Tree.Root, io);
+    public override string Emit(OpBodyBuilder body, OpBodyNames io) => EmitSubtree(body, tucker.Tree.Root, io);
 
-    private string Emit(OpBodyBuilder body, DimensionTreeNode node, OpBodyNames io)
+    /// <summary>Writes the rebuild of <paramref name="node"/>'s subtree and returns U_t [∏ its mode sizes, r_t] (a leaf: its frame as stored).</summary>
+    public string EmitSubtree(OpBodyBuilder body, DimensionTreeNode node, OpBodyNames io)
     {
         if (node.IsLeaf) return io.Factor(HierarchicalTuckerRoles.Of(node));
-        var left = Emit(body, node.Left!, io);
-        var right = Emit(body, node.Right!, io);
+        var left = EmitSubtree(body, node.Left!, io);
+        var right = EmitSubtree(body, node.Right!, io);
         int id = node.Id, rightRank = tucker.Ranks[node.Right!.Id], rank = tucker.Ranks[id];
         var leftApplied = body.Node("MatMul", $"rebuild{id}_left", [left, io.Factor(HierarchicalTuckerRoles.Of(node))]);
         var leftView = body.Node("Reshape", $"rebuild{id}_left_view", [leftApplied, body.LayerInts($"rebuild{id}_left_shape", [-1, rightRank, rank])]);

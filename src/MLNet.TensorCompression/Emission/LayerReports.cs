@@ -49,7 +49,8 @@ internal static class LayerReports
             MacsAfter = !shapesKnown ? null : mode == LayerExecutionMode.Factorized
                 ? FactorizedLayerEmitter.FactorizedMacsPerSample(weight)
                 : FactorizedLayerEmitter.ReconstructedMacsPerSample(weight),
-            ExecutionMode = mode.ToString(),
+            // Factorized on a split layout is the split form: a few large dense ops, not a chain.
+            ExecutionMode = mode == LayerExecutionMode.Factorized && weight.Tensorization.Layout == TensorLayout.Split ? "Split" : mode.ToString(),
         };
     }
 }

@@ -29,16 +29,20 @@ internal static class LinearLayerFrame
 
     /// <summary>
     /// Node attributes describing the factorisation: <c>in_modes</c> n_k, <c>out_modes</c> m_k, <c>ranks</c> (TT bonds,
-    /// or HT nodes in pre-order) and, for HT, the <c>tree</c>.
+    /// or HT nodes in pre-order) and, for HT, the <c>tree</c>; a split layout adds <c>layout</c> = <c>split</c> (its
+    /// modes are the m_k, then the n_k).
     /// </summary>
     public static IReadOnlyList<AttributeProto> DescriptiveAttributes(Tensorization tensorization, IReadOnlyList<int> ranks, DimensionTree? tree)
     {
+        bool split = tensorization.Layout == TensorLayout.Split;
+        int rowModes = tensorization.LeadingModeCount;
         var attributes = new List<AttributeProto>
         {
-            OnnxAttributes.Ints("in_modes", tensorization.ModeFactors.Select(f => f[1])),
-            OnnxAttributes.Ints("out_modes", tensorization.ModeFactors.Select(f => f[0])),
+            OnnxAttributes.Ints("in_modes", split ? tensorization.ModeFactors.Skip(rowModes).Select(f => f[0]) : tensorization.ModeFactors.Select(f => f[1])),
+            OnnxAttributes.Ints("out_modes", split ? tensorization.ModeFactors.Take(rowModes).Select(f => f[0]) : tensorization.ModeFactors.Select(f => f[0])),
             OnnxAttributes.Ints("ranks", ranks),
         };
+        if (split) attributes.Add(OnnxAttributes.String("layout", "split"));
         if (tree is not null) attributes.Add(OnnxAttributes.String("tree", tree.ToString()));
         return attributes;
     }
@@ -72,19 +76,16 @@ internal static class LinearLayerFrame
     }
 
     /// <summary>
-    /// Writes the rebuilt layer: the dense tensor in mode order (any shape holding the (m₀n₀)(m₁n₁)… elements) is
-    /// reordered into W [M, N] (or Wᵀ [N, M] for x·Wᵀ through MatMul) and the original op runs on it.
+    /// Writes the rebuilt layer: the dense tensor in mode order (any shape holding its elements) is reordered into
+    /// W [M, N] (or Wᵀ [N, M] for x·Wᵀ through MatMul) and the original op runs on it. Any layout: the reorder is the
+    /// tensorization's own.
     /// </summary>
     public static void EmitDense(OpBodyBuilder body, CompressibleLayer layer, Tensorization tensorization, string modeOrderWeight, OpBodyNames io)
     {
-        int d = tensorization.ModeSizes.Count;
         bool gemm = UsesGemm(layer);
         bool transposed = !layer.WeightOnLeft && !gemm;
-        // The tensor's axes are (m₀, n₀, m₁, n₁, …): W gathers the m's then the n's, Wᵀ the reverse.
-        var rows = Enumerable.Range(0, d).Select(k => 2L * k);
-        var columns = Enumerable.Range(0, d).Select(k => 2L * k + 1);
-        var permutation = transposed ? columns.Concat(rows) : rows.Concat(columns);
-        var split = tensorization.ModeFactors.SelectMany(f => new long[] { f[0], f[1] }).ToArray();
+        var permutation = tensorization.UnfoldPermutation(transposeMatrix: transposed).Select(a => (long)a);
+        var split = tensorization.FactorShape.Select(f => (long)f).ToArray();
         long[] weightShape = transposed ? [layer.InputSize, layer.OutputSize] : [layer.OutputSize, layer.InputSize];
 
         var splitView = body.Node("Reshape", "weight_split", [modeOrderWeight, body.LayerInts("split_shape", split)]);
@@ -99,6 +100,6 @@ internal static class LinearLayerFrame
         body.NodeToBiasedOutput("MatMul", layer.WeightOnLeft ? [weight, io.Input] : [io.Input, weight], io);
     }
 
-    // A Gemm layer keeps its Gemm (its input is 2-D by definition); MatMul layers keep MatMul, which takes any rank.
-    private static bool UsesGemm(CompressibleLayer layer) => layer.OpType == "Gemm" && !layer.WeightOnLeft;
+    /// <summary>A Gemm layer keeps its Gemm (its input is 2-D by definition); MatMul layers keep MatMul, which takes any rank.</summary>
+    public static bool UsesGemm(CompressibleLayer layer) => layer.OpType == "Gemm" && !layer.WeightOnLeft;
 }

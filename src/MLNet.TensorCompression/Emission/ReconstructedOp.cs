@@ -48,7 +48,9 @@ internal sealed class ReconstructedOp : FactorizedOp
     protected override string FormPrefix => "dense_";
 
     /// <inheritdoc />
-    protected override string Structure => rebuild.Structure(Layer.Kind);
+    protected override string Structure => rebuild.Structure(Layer.Kind)
+        // The reorder into the weight depends on the layout too: a split one names where it splits.
+        + (Weight.Tensorization.Layout == TensorLayout.Split ? $"_split{Weight.Tensorization.LeadingModeCount}" : "");
 
     /// <inheritdoc />
     protected override string Variant => convolution ? "" : LinearLayerFrame.Variant(Layer, LayerExecutionMode.Reconstructed);

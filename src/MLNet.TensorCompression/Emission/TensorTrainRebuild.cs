@@ -10,10 +10,7 @@ internal sealed class TensorTrainRebuild(TensorTrain train) : TensorRebuild
     public override string OpPrefix => "TT";
 
     /// <summary>The cores as the rebuild reads them: core 0 as [n₀, r₁], core k as [r_k, n_k·r_{k+1}].</summary>
-    public override IReadOnlyList<FactorTensor> Factors =>
-        Enumerable.Range(0, train.ModeSizes.Count).Select(k => FactorTensor.FromDoubles(TensorTrainChain.CoreRole(k),
-            k == 0 ? [train.ModeSizes[0], train.Ranks[1]] : [train.Ranks[k], train.ModeSizes[k] * train.Ranks[k + 1]],
-            train.Cores[k])).ToArray();
+    public override IReadOnlyList<FactorTensor> Factors => TensorTrainFold.Factors(train, 0, train.ModeSizes.Count - 1).ToArray();
 
     /// <inheritdoc />
     public override DimensionTree? DescribedTree => null;
@@ -27,14 +24,5 @@ internal sealed class TensorTrainRebuild(TensorTrain train) : TensorRebuild
         : "Fully connected layer with a TT-matrix weight W[M,N]: rebuilds W from the cores (constant-folded at session load), then runs the dense op; inputs: X, core0 [n0, r1], corek [r_k, n_k*r_k+1], optional bias.";
 
     /// <summary>Writes the rebuild: a (n₀⋯n_k) × r_{k+1} matrix grown one core at a time.</summary>
-    public override string Emit(OpBodyBuilder body, OpBodyNames io)
-    {
-        var product = io.Factor(TensorTrainChain.CoreRole(0));
-        for (int k = 1; k < train.ModeSizes.Count; k++)
-        {
-            var grown = body.Node("MatMul", $"rebuild{k}", [product, io.Factor(TensorTrainChain.CoreRole(k))]);
-            product = body.Node("Reshape", $"rebuild{k}_rows", [grown, body.LayerInts($"rebuild{k}_shape", [-1, train.Ranks[k + 1]])]);
-        }
-        return product;
-    }
+    public override string Emit(OpBodyBuilder body, OpBodyNames io) => TensorTrainFold.Emit(body, io, train, 0, train.ModeSizes.Count - 1, "rebuild");
 }

@@ -77,10 +77,15 @@ internal static class CompressionPlanner
         }
 
         var format = chosen?.Format ?? DefaultFormat(options.Policy, layer.Kind);
+        bool split = options.Layout == TensorLayout.Split;
         var shape = layer.Weight.Shape;
-        var tensorization = layer.Kind == LayerKind.Convolution
-            ? Tensorization.ForConvKernel(shape[0], shape[1], shape[2], shape[3])
-            : Tensorization.ForMatrix(shape[0], shape[1]);
+        var tensorization = (layer.Kind, split) switch
+        {
+            (LayerKind.Convolution, false) => Tensorization.ForConvKernel(shape[0], shape[1], shape[2], shape[3]),
+            (LayerKind.Convolution, true) => Tensorization.ForConvKernelSplit(shape[0], shape[1], shape[2], shape[3]),
+            (_, false) => Tensorization.ForMatrix(shape[0], shape[1]),
+            (_, true) => Tensorization.ForMatrixSplit(shape[0], shape[1]),
+        };
         if (tensorization.ModeSizes.Count < 2)
             return LayerPlan.Dense(layer, $"sizes [{string.Join(",", shape)}] do not factor into two or more modes");
         return new LayerPlan(layer, format, tensorization, chosen?.MaxRank, null);

@@ -251,7 +251,7 @@ public sealed class OnnxModelCompressorTests
     }
 
     /// <summary>The original model with each compressed layer's weight replaced by its reconstruction (the sample models store weights canonically).</summary>
-    private static OnnxModel WithReconstructedWeights(OnnxModel original, CompressionResult result)
+    internal static OnnxModel WithReconstructedWeights(OnnxModel original, CompressionResult result)
     {
         var copy = original.Clone();
         foreach (var factorization in result.Factorizations)
@@ -263,7 +263,7 @@ public sealed class OnnxModelCompressorTests
         return copy;
     }
 
-    private static float[] SampleInput(int count) =>
+    internal static float[] SampleInput(int count) =>
         Enumerable.Range(0, count * 784).Select(i => 0.5f + 0.5f * MathF.Sin(0.013f * i * i % 97)).ToArray();
 
     internal static double RelativeDistance(float[] expected, float[] actual)

@@ -85,4 +85,49 @@ public sealed class TensorizationTests
         Assert.ThrowsExactly<ArgumentException>(() => Tensorization.ForMatrix([2, 2], [4]));
         Assert.AreEqual("weight", Assert.ThrowsExactly<ArgumentException>(() => Tensorization.ForMatrix(2, 2).Fold(new float[3])).ParamName);
     }
+
+    [TestMethod]
+    public void SplitMatrixPutsRowFactorsThenColumnFactorsEachInAModeOfItsOwn()
+    {
+        var t = Tensorization.ForMatrixSplit(512, 6272);
+        Assert.AreEqual(TensorLayout.Split, t.Layout);
+        Assert.AreEqual("(8)(8)(8)|(14)(8)(8)(7)", t.ToString(), "each side: the fewest factors ≤ 16");
+        Assert.AreEqual(3, t.LeadingModeCount);
+        // Row-major W [M, N] is already the tensor (m₀, …, n₀, …): the fold is the identity.
+        var small = Tensorization.ForMatrixSplit([3, 2], [4, 5]);
+        Assert.AreEqual("(3)(2)|(4)(5)", small.ToString());
+        var weight = Enumerable.Range(0, 6 * 20).Select(v => (float)v).ToArray();
+        CollectionAssert.AreEqual(weight.Select(v => (double)v).ToArray(), small.Fold(weight));
+        CollectionAssert.AreEqual(weight, small.Unfold(small.Fold(weight)));
+    }
+
+    [TestMethod]
+    public void SplitConvKernelPutsInputChannelsThenTheSpatialModeThenOutputChannels()
+    {
+        var t = Tensorization.ForConvKernelSplit([2, 3], [2, 2], 3, 1); // C_out 6 = (s0,s1), C_in 4 = (c0,c1), 3×1 kernel
+        Assert.AreEqual("(2)(2)|(3·1)(2)(3)", t.ToString());
+        Assert.AreEqual(2, t.LeadingModeCount, "the spatial mode follows the input-channel modes");
+        var kernel = Enumerable.Range(0, 6 * 4 * 3).Select(v => (float)v).ToArray();
+        var tensor = t.Fold(kernel);
+        for (int s0 = 0; s0 < 2; s0++)
+        for (int s1 = 0; s1 < 3; s1++)
+        for (int c0 = 0; c0 < 2; c0++)
+        for (int c1 = 0; c1 < 2; c1++)
+        for (int h = 0; h < 3; h++)
+        {
+            int outChannel = s0 * 3 + s1, inChannel = c0 * 2 + c1;
+            int index = ((((c0 * 2 + c1) * 3 + h) * 2 + s0) * 3) + s1; // modes (c0)(c1)(kh·kw)(s0)(s1)
+            Assert.AreEqual(kernel[(outChannel * 4 + inChannel) * 3 + h], tensor[index]);
+        }
+        CollectionAssert.AreEqual(kernel, t.Unfold(tensor));
+        Assert.AreEqual("(8)(8)|(3·3)(8)(8)", Tensorization.ForConvKernelSplit(64, 64, 3, 3).ToString());
+    }
+
+    [TestMethod]
+    public void SplitLayoutsKeepOneModePerSideForUnitSizes()
+    {
+        Assert.AreEqual("(1)|(7)", Tensorization.ForMatrixSplit(1, 7).ToString());
+        Assert.AreEqual("(3)|(1·1)(1)", Tensorization.ForConvKernelSplit([1, 1], [3], 1, 1).ToString());
+        Assert.AreEqual("rowFactors", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Tensorization.ForMatrixSplit([0], [2])).ParamName);
+    }
 }

@@ -48,6 +48,45 @@ internal static class RandomLayers
         return new FactorizedWeight(Conv(random, tensorization, tucker.ToDense(), options), tensorization, tucker, 0);
     }
 
+    /// <summary>
+    /// A fully connected layer W [∏outFactors, ∏inFactors] with a random TT weight in the split layout (modes: the out
+    /// factors, then the in factors; ranks: one per bond, 1 at both ends).
+    /// </summary>
+    public static FactorizedWeight TensorTrainSplitLinear(int seed, int[] outFactors, int[] inFactors, int[] ranks, LinearOptions options)
+    {
+        var random = new Random(seed);
+        var tensorization = Tensorization.ForMatrixSplit(outFactors, inFactors);
+        var train = RandomTensors.TensorTrainOfRanks(random, tensorization.ModeSizes.ToArray(), ranks);
+        return new FactorizedWeight(Linear(random, tensorization, train.ToDense(), options), tensorization, train, 0);
+    }
+
+    /// <summary>A convolution with a random TT kernel in the split layout (modes: in-channel factors, kh·kw, out-channel factors).</summary>
+    public static FactorizedWeight TensorTrainSplitConv(int seed, int[] outFactors, int[] inFactors, int kh, int kw, int[] ranks, ConvOptions options)
+    {
+        var random = new Random(seed);
+        var tensorization = Tensorization.ForConvKernelSplit(outFactors, inFactors, kh, kw);
+        var train = RandomTensors.TensorTrainOfRanks(random, tensorization.ModeSizes.ToArray(), ranks);
+        return new FactorizedWeight(Conv(random, tensorization, train.ToDense(), options), tensorization, train, 0);
+    }
+
+    /// <summary>A fully connected layer with a random HT weight in the split layout, on the tree that separates rows from columns at its root.</summary>
+    public static FactorizedWeight HierarchicalTuckerSplitLinear(int seed, int[] outFactors, int[] inFactors, int rank, LinearOptions options)
+    {
+        var random = new Random(seed);
+        var tensorization = Tensorization.ForMatrixSplit(outFactors, inFactors);
+        var tucker = RandomTensors.HierarchicalTuckerOfRank(random, tensorization.SplitTree()!, tensorization.ModeSizes.ToArray(), rank);
+        return new FactorizedWeight(Linear(random, tensorization, tucker.ToDense(), options), tensorization, tucker, 0);
+    }
+
+    /// <summary>A convolution with a random HT kernel in the split layout, on the tree (input channels, (spatial, output channels)).</summary>
+    public static FactorizedWeight HierarchicalTuckerSplitConv(int seed, int[] outFactors, int[] inFactors, int kh, int kw, int rank, ConvOptions options)
+    {
+        var random = new Random(seed);
+        var tensorization = Tensorization.ForConvKernelSplit(outFactors, inFactors, kh, kw);
+        var tucker = RandomTensors.HierarchicalTuckerOfRank(random, tensorization.SplitTree()!, tensorization.ModeSizes.ToArray(), rank);
+        return new FactorizedWeight(Conv(random, tensorization, tucker.ToDense(), options), tensorization, tucker, 0);
+    }
+
     /// <summary>A fully connected layer over the given weight tensor (in mode order).</summary>
     public static CompressibleLayer Linear(Random random, Tensorization tensorization, double[] tensor, LinearOptions options)
     {
