@@ -26,10 +26,16 @@ internal sealed class FactorizedLinearMap(FactorizedWeight weight, bool hasBias)
     public Matrix Weight(double[][] factors, double[]? bias)
     {
         weight.Tensorization.UnfoldInto(weight.Tensor.WithFactors(factors).ToDense(), dense);
+        return Augmented(dense, bias);
+    }
+
+    /// <summary>W̃ = [W, b] for a weight <paramref name="rows"/> (out × K, row-major) and a bias (the bias column is 0 when <paramref name="bias"/> is null).</summary>
+    public Matrix Augmented(ReadOnlySpan<double> rows, IReadOnlyList<double>? bias)
+    {
         var result = new Matrix(Outputs, AugmentedInputs);
         for (int o = 0; o < Outputs; o++)
         {
-            dense.AsSpan(o * Inputs, Inputs).CopyTo(result.Row(o));
+            rows.Slice(o * Inputs, Inputs).CopyTo(result.Row(o));
             if (hasBias && bias is not null) result[o, Inputs] = bias[o];
         }
         return result;

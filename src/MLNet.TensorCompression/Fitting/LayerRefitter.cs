@@ -64,18 +64,8 @@ internal static class LayerRefitter
     }
 
     /// <summary>The layer's original W̃ = [W, b], the point shrinkage pulls towards.</summary>
-    private static Matrix OriginalWeight(FactorizedWeight weight, FactorizedLinearMap map, bool hasBias)
-    {
-        var original = new Matrix(map.Outputs, map.AugmentedInputs);
-        var data = weight.Layer.Weight.Data;
-        for (int o = 0; o < map.Outputs; o++)
-        {
-            var row = original.Row(o);
-            for (int k = 0; k < map.Inputs; k++) row[k] = data[(o * map.Inputs) + k];
-            if (hasBias) row[map.Inputs] = weight.Layer.Bias![o];
-        }
-        return original;
-    }
+    private static Matrix OriginalWeight(FactorizedWeight weight, FactorizedLinearMap map, bool hasBias) =>
+        map.Augmented(Array.ConvertAll(weight.Layer.Weight.Data, v => (double)v), hasBias ? Array.ConvertAll(weight.Layer.Bias!, v => (double)v) : null);
 
     private static double[][] Copy(double[][] factors) => factors.Select(f => (double[])f.Clone()).ToArray();
 }
