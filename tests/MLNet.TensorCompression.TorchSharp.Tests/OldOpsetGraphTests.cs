@@ -15,12 +15,7 @@ public sealed class OldOpsetGraphTests
     private const int Rows = 3;
 
     [TestMethod]
-    [DataRow(7L)]
-    [DataRow(8L)]
-    [DataRow(9L)]
-    [DataRow(11L)]
-    [DataRow(13L)]
-    [DataRow(21L)]
+    [DynamicData(nameof(ExportModels.Opsets), typeof(ExportModels))]
     public void CompressedModelsRunAsInOnnxRuntimeAndTrainEveryFactor(long opset)
     {
         // One thread: on the 2-core development machine, libtorch 2.10's two-thread float32 conv backward returned wrong
