@@ -39,6 +39,35 @@ public sealed class CommandLineDistillationTests
         }
     }
 
+    [TestMethod]
+    public void DistillLossReachesTheDistillationAndBadValuesAreNamed()
+    {
+        var directory = Directory.CreateTempSubdirectory("cli-distill-loss-");
+        try
+        {
+            string output = Path.Combine(directory.FullName, "out.onnx");
+            string[] common = ["compress", TestModels.Path("lenet5-fashion.onnx"), "--max-rank", "8", "-o", output, "--quiet"];
+            string[] data = ["--calibration", SampleData.Path("fashion-train-2000-images.idx3-ubyte"), "--rows", "200"];
+            var (code, stdout, stderr) = Run([.. common, .. data, "--distill", "0.5", "--distill-loss", "cosine", "--json"]);
+            Assert.AreEqual(0, code, stderr);
+            StringAssert.Contains(CompressionReport.FromJson(stdout).FineTuning!, "1 − cosine");
+            File.Delete(output);
+
+            (code, _, stderr) = Run([.. common, .. data, "--distill", "1", "--distill-loss", "softmax"]);
+            Assert.AreEqual(2, code);
+            StringAssert.Contains(stderr, "--distill-loss must be one of auto, kl, position-kl, mse, cosine; got 'softmax'");
+
+            (code, _, stderr) = Run([.. common, .. data, "--distill-loss", "mse"]);
+            Assert.AreEqual(2, code);
+            StringAssert.Contains(stderr, "give --distill EPOCHS too");
+            Assert.IsFalse(File.Exists(output), "a refused command writes nothing");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private static double TestAccuracy(string model)
     {
         var (pixels, _, rows, columns) = IdxFile.ReadImages(SampleData.Path("fashion-test-2000-images.idx3-ubyte"));
