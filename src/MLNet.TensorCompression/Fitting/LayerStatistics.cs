@@ -17,6 +17,7 @@ internal sealed class LayerStatistics
     private readonly List<(double[] Inputs, double[] Targets)>? rows;
     private (Matrix Inputs, Matrix Targets)? rowMatrices;
     private (Matrix Basis, double[] Energies)? principalRows;
+    private double[]? crossScratch, gramScratch;
 
     /// <summary>Empty statistics for a layer of <paramref name="inputSize"/> inputs and <paramref name="outputSize"/> outputs.</summary>
     /// <param name="inputSize">K, the inputs per row (C_in·kh·kw for a convolution).</param>
@@ -64,11 +65,14 @@ internal sealed class LayerStatistics
         if (inputs.Cols != AugmentedSize || targets.Cols != OutputSize || inputs.Rows != targets.Rows)
             throw new ArgumentException($"Expected rows of {AugmentedSize} inputs and {OutputSize} targets; got {inputs.Rows}×{inputs.Cols} and {targets.Rows}×{targets.Cols}.");
         if (inputs.Rows == 0) return;
-        TensorPrimitives.Add(Cross.Data, Gemm.TransposeAMultiply(inputs, targets).Data, Cross.Data);
+        // Into scratch arrays kept between calls: a 4,609-input layer's Gram matrix is 170 MB, and a new one per chunk
+        // of rows piled up gigabytes of large-object garbage before the runtime collected it.
+        crossScratch ??= new double[Cross.Data.Length];
+        TensorPrimitives.Add(Cross.Data, Gemm.TransposeAMultiply(inputs, targets, crossScratch).Data, Cross.Data);
         TargetEnergy += TensorPrimitives.Dot(targets.Data, targets.Data);
         InputEnergy += TensorPrimitives.Dot(inputs.Data, inputs.Data);
         RowCount += inputs.Rows;
-        if (gram is not null) TensorPrimitives.Add(gram.Data, Gemm.GramOfColumns(inputs).Data, gram.Data);
+        if (gram is not null) TensorPrimitives.Add(gram.Data, Gemm.GramOfColumns(inputs, gramScratch ??= new double[gram.Data.Length]).Data, gram.Data);
         else
         {
             rows!.Add((inputs.Data[..(inputs.Rows * inputs.Cols)], targets.Data[..(targets.Rows * targets.Cols)]));

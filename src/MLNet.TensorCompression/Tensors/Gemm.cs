@@ -63,13 +63,14 @@ internal static class Gemm
     /// <summary>Returns aᵀ·b for a (k×m) and b (k×n), without forming aᵀ.</summary>
     /// <param name="a">Factor whose transpose is taken, k×m.</param>
     /// <param name="b">Right factor, k×n.</param>
-    /// <exception cref="ArgumentException">The row counts differ.</exception>
-    public static Matrix TransposeAMultiply(Matrix a, Matrix b)
+    /// <param name="output">Where to write the m×n result (overwritten), so that a caller repeating the product reuses one array; null: a new one.</param>
+    /// <exception cref="ArgumentException">The row counts differ, or <paramref name="output"/> is not m×n long.</exception>
+    public static Matrix TransposeAMultiply(Matrix a, Matrix b, double[]? output = null)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         RequireSameSize(a.Rows, b.Rows, "a.Rows", "b.Rows");
-        return Run(new Operand(a.Data, 1, a.Cols), new Operand(b.Data, 1, b.Cols), a.Cols, b.Cols, a.Rows, lowerOnly: false);
+        return Run(new Operand(a.Data, 1, a.Cols), new Operand(b.Data, 1, b.Cols), a.Cols, b.Cols, a.Rows, lowerOnly: false, output);
     }
 
     /// <summary>Returns a·bᵀ for a (m×k) and b (n×k), without forming bᵀ.</summary>
@@ -96,10 +97,12 @@ internal static class Gemm
 
     /// <summary>Returns the symmetric aᵀ·a (cols × cols); only the lower triangle is computed, then mirrored.</summary>
     /// <param name="a">The matrix, typically tall and skinny.</param>
-    public static Matrix GramOfColumns(Matrix a)
+    /// <param name="output">Where to write the cols × cols result (overwritten), so that a caller repeating the product reuses one array; null: a new one.</param>
+    /// <exception cref="ArgumentException"><paramref name="output"/> is not cols × cols long.</exception>
+    public static Matrix GramOfColumns(Matrix a, double[]? output = null)
     {
         ArgumentNullException.ThrowIfNull(a);
-        Matrix c = Run(new Operand(a.Data, 1, a.Cols), new Operand(a.Data, 1, a.Cols), a.Cols, a.Cols, a.Rows, lowerOnly: true);
+        Matrix c = Run(new Operand(a.Data, 1, a.Cols), new Operand(a.Data, 1, a.Cols), a.Cols, a.Cols, a.Rows, lowerOnly: true, output);
         MirrorLowerToUpper(c);
         return c;
     }
@@ -125,22 +128,31 @@ internal static class Gemm
         }
     }
 
-    /// <summary>Returns a·b for the logical m×k operand a and k×n operand b; with <paramref name="lowerOnly"/> only entries with j ≤ i are set.</summary>
-    private static Matrix Run(Operand a, Operand b, int m, int n, int k, bool lowerOnly)
+    /// <summary>
+    /// Returns a·b for the logical m×k operand a and k×n operand b, in <paramref name="output"/> when given; with
+    /// <paramref name="lowerOnly"/> only entries with j ≤ i are set.
+    /// </summary>
+    private static Matrix Run(Operand a, Operand b, int m, int n, int k, bool lowerOnly, double[]? output = null)
     {
-        if (m == 0 || n == 0 || k == 0)
+        long length = (long)m * n;
+        if (output is not null && output.Length != length)
         {
-            return new Matrix(m, n);
+            throw new ArgumentException($"The output array holds {output.Length} values; a {m}×{n} product needs {length}.", nameof(output));
         }
 
-        long length = (long)m * n;
+        if (m == 0 || n == 0 || k == 0)
+        {
+            output?.AsSpan().Clear();
+            return new Matrix(m, n, output ?? new double[length]);
+        }
+
         if (length > Array.MaxLength)
         {
             throw new ArgumentException($"A {m}×{n} product does not fit in one array.");
         }
 
         // Not zeroed: the first depth block stores rather than adds, which saves a pass over the output.
-        var c = new Matrix(m, n, GC.AllocateUninitializedArray<double>((int)length));
+        var c = new Matrix(m, n, output ?? GC.AllocateUninitializedArray<double>((int)length));
 
         long work = (long)m * n * k;
         int workers = work < ParallelThreshold ? 1 : Environment.ProcessorCount;

@@ -76,6 +76,21 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void AGivenOutputArrayIsOverwrittenWithTheProduct()
+    {
+        // Filled with garbage first: the product must not add to what was there (the first depth block stores).
+        Matrix a = TestMatrices.Uniform(700, 90, 3), b = TestMatrices.Uniform(700, 5, 4);
+        var gramOutput = Enumerable.Repeat(7.0, 90 * 90).ToArray();
+        var crossOutput = Enumerable.Repeat(-3.0, 90 * 5).ToArray();
+        Matrix gram = Gemm.GramOfColumns(a, gramOutput), cross = Gemm.TransposeAMultiply(a, b, crossOutput);
+        Assert.AreSame(gramOutput, gram.Data);
+        Assert.AreSame(crossOutput, cross.Data);
+        AssertClose(Gemm.GramOfColumns(a), gram, 700);
+        AssertClose(Gemm.TransposeAMultiply(a, b), cross, 700);
+        Assert.Contains("needs 450", Assert.ThrowsExactly<ArgumentException>(() => Gemm.TransposeAMultiply(a, b, new double[449])).Message);
+    }
+
+    [TestMethod]
     public void EmptyDimensionsGiveZeroOrEmptyResults()
     {
         Matrix product = Gemm.Multiply(new Matrix(3, 0), new Matrix(0, 4));
