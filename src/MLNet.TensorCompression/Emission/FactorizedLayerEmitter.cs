@@ -90,6 +90,13 @@ internal static class FactorizedLayerEmitter
         return CreateOp(weight, LayerExecutionMode.Factorized).MacsPerApplication * (weight.Layer.ApplicationsPerSample ?? 1);
     }
 
+    /// <summary>Weight values the layer holds at run time in <paramref name="mode"/>, after ONNX Runtime's folding at session load (<see cref="FactorizedOp.RuntimeWeightCount"/>).</summary>
+    public static long RuntimeWeightCount(FactorizedWeight weight, LayerExecutionMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        return CreateOp(weight, mode).RuntimeWeightCount;
+    }
+
     /// <summary>
     /// Multiply-adds per sample of the Reconstructed body: the dense layer's (weight count × applications per sample),
     /// since ONNX Runtime folds the rebuild into a constant when the session loads.

@@ -59,6 +59,9 @@ internal sealed class HierarchicalTuckerSplitConvOp : FactorizedOp
     /// <summary>Per output pixel: C_in·r_b + r_b·q·kh·kw + q·C_out (the first 1×1 convolution runs on the input grid).</summary>
     public override long MacsPerApplication => SplitLayerFrame.ConvMacs(Layer, InputRank, OutputRank);
 
+    /// <summary>The folded sides' (and spatial filters') values: one multiply-add each per application.</summary>
+    public override long RuntimeWeightCount => MacsPerApplication;
+
     /// <inheritdoc />
     protected override string FormPrefix => "split_";
 

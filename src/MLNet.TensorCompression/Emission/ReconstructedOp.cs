@@ -44,6 +44,9 @@ internal sealed class ReconstructedOp : FactorizedOp
     /// <summary>The dense layer's: ONNX Runtime folds the rebuild into a constant weight.</summary>
     public override long MacsPerApplication => Layer.WeightCount;
 
+    /// <summary>The dense weight the rebuild folds into.</summary>
+    public override long RuntimeWeightCount => Layer.WeightCount;
+
     /// <inheritdoc />
     protected override string FormPrefix => "dense_";
 

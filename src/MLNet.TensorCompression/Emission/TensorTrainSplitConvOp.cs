@@ -62,6 +62,9 @@ internal sealed class TensorTrainSplitConvOp : FactorizedOp
     /// <summary>Per output pixel: C_in·r₁ + r₁·r₂·kh·kw + r₂·C_out (see <see cref="SplitLayerFrame.ConvMacs"/>).</summary>
     public override long MacsPerApplication => SplitLayerFrame.ConvMacs(Layer, InputRank, OutputRank);
 
+    /// <summary>The folded sides' (and spatial filters') values: one multiply-add each per application.</summary>
+    public override long RuntimeWeightCount => MacsPerApplication;
+
     /// <inheritdoc />
     protected override string FormPrefix => "split_";
 

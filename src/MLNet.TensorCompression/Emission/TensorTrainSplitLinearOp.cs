@@ -54,6 +54,9 @@ internal sealed class TensorTrainSplitLinearOp : FactorizedOp
     /// <summary>r·(N + M): the two dense products per row of x (the folds run once, at session load).</summary>
     public override long MacsPerApplication => SplitLayerFrame.LinearMacs(Layer, SplitRank);
 
+    /// <summary>The folded sides' values, L [M, r] and Rᵀ [N, r]: one multiply-add each per application.</summary>
+    public override long RuntimeWeightCount => MacsPerApplication;
+
     /// <inheritdoc />
     protected override string FormPrefix => "split_";
 

@@ -70,6 +70,7 @@ public sealed class SplitFormTests
         long runtimeWeights = optimized.Graph.Initializer.Where(i => i.DataType == (int)TensorProto.Types.DataType.Float && i.Dims.Count >= 2)
             .Sum(i => i.Dims.Aggregate(1L, (a, b) => a * b));
         Assert.AreEqual(RuntimeWeights[opName], runtimeWeights);
+        Assert.AreEqual(runtimeWeights, FactorizedLayerEmitter.RuntimeWeightCount(weight, LayerExecutionMode.Factorized), "what the report counts");
     }
 
     [TestMethod]
