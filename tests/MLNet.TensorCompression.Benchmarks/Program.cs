@@ -65,6 +65,19 @@ if (args.Length >= 5 && args[0] == "--distill")
     DistillationAccuracy.Report(args[1], double.Parse(args[2], invariant), double.Parse(args[3], invariant), args[4], args[5..], Console.Out);
     return;
 }
+// Session memory of models (peak RSS of a child process scoring each, minus that of one scoring a one-node model), ratios to the first:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --memory original.onnx compressed.onnx …
+if (args.Length >= 2 && args[0] == "--memory")
+{
+    SessionMemory.Report(args[1..], batch: 1, Console.Out);
+    return;
+}
+// The child process of --memory: scores the model once and prints the process's peak RSS (kB).
+if (args.Length == 3 && args[0] == "--score-once")
+{
+    SessionMemory.ScoreOnce(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), Console.Out);
+    return;
+}
 if (args.Length == 1 && args[0] == "--layer-latency")
 {
     LayerLatency.Report(Console.Out);
