@@ -48,15 +48,7 @@ public sealed class SplitFormTests
     {
         var weight = OneOfEachOp[opName]();
         var layer = weight.Layer;
-        var emission = FactorizedLayerEmitter.Emit(weight, LayerExecutionMode.Factorized, inline, EmittedLayers.Prefix);
-        if (!inline) StringAssert.StartsWith(emission.Functions.Single().Overload, "split_");
-        var (shape, input, output) = Shapes(layer);
-        using var directory = new TemporaryDirectory();
-        var optimizedPath = directory.File("optimized.onnx");
-
-        LayerScoring.Run(LayerModels.Wrap(emission, layer, input, output).ToByteArray(), LayerScoring.Input(9, shape.Aggregate(1L, (a, b) => a * b)), shape, optimizedPath);
-
-        var optimized = OnnxModel.Load(optimizedPath);
+        var (optimized, _) = RunOptimized(weight, LayerExecutionMode.Factorized, inline, "split_");
         var denseOps = optimized.Graph.Node.Select(n => n.OpType).Where(op => op is "MatMul" or "Gemm" or "Conv").ToArray();
         Assert.HasCount(layer.Kind == LayerKind.Convolution ? 3 : 2, denseOps, string.Join(" ", optimized.Graph.Node.Select(n => n.OpType)));
         Assert.IsEmpty(optimized.Proto.Functions);
@@ -76,21 +68,28 @@ public sealed class SplitFormTests
         // weight-sized copies (each costs its size in session memory), and the layer runs its own single op.
         var weight = OneOfEachOp[opName]();
         var layer = weight.Layer;
-        var emission = FactorizedLayerEmitter.Emit(weight, LayerExecutionMode.Reconstructed, inline, EmittedLayers.Prefix);
-        if (!inline) StringAssert.StartsWith(emission.Functions.Single().Overload, "dense_split_");
-        var (shape, input, output) = Shapes(layer);
-        using var directory = new TemporaryDirectory();
-        var optimizedPath = directory.File("optimized.onnx");
-        var values = LayerScoring.Input(9, shape.Aggregate(1L, (a, b) => a * b));
-        var (actual, _) = LayerScoring.Run(LayerModels.Wrap(emission, layer, input, output).ToByteArray(), values, shape, optimizedPath);
-
-        var optimized = OnnxModel.Load(optimizedPath);
+        var (optimized, actual) = RunOptimized(weight, LayerExecutionMode.Reconstructed, inline, "dense_split_");
         Assert.HasCount(1, optimized.Graph.Node.Where(n => n.OpType is "MatMul" or "Gemm" or "Conv"), string.Join(" ", optimized.Graph.Node.Select(n => n.OpType)));
         var weights = optimized.Graph.Initializer.Where(i => i.DataType == (int)TensorProto.Types.DataType.Float && i.Dims.Count >= 2).ToArray();
         Assert.HasCount(1, weights, string.Join(", ", weights.Select(w => $"{w.Name} [{string.Join(",", w.Dims)}]")));
         Assert.AreEqual(layer.WeightCount, FactorizedLayerEmitter.RuntimeWeightCount(weight, LayerExecutionMode.Reconstructed));
-        var (expected, _) = LayerScoring.Run(LayerModels.Wrap(FactorizedLayerEmitter.Emit(weight, LayerExecutionMode.Factorized, inline, EmittedLayers.Prefix), layer, input, output).ToByteArray(), values, shape, null);
-        Assert.IsLessThan(1e-5, LayerScoring.RelativeError(expected, actual), "rebuilt runs like the split form");
+        Assert.IsLessThan(1e-5, LayerScoring.RelativeError(RunOptimized(weight, LayerExecutionMode.Factorized, inline, "split_").Output, actual), "rebuilt runs like the split form");
+    }
+
+    /// <summary>
+    /// Emits the layer in <paramref name="mode"/> (a function of the overload prefix given, unless inline), scores it and
+    /// returns the model as ONNX Runtime optimised it (basic level: folding and inlining) and its output.
+    /// </summary>
+    private static (OnnxModel Optimized, float[] Output) RunOptimized(FactorizedWeight weight, LayerExecutionMode mode, bool inline, string overloadPrefix)
+    {
+        var layer = weight.Layer;
+        var emission = FactorizedLayerEmitter.Emit(weight, mode, inline, EmittedLayers.Prefix);
+        if (!inline) StringAssert.StartsWith(emission.Functions.Single().Overload, overloadPrefix);
+        var (shape, input, output) = Shapes(layer);
+        using var directory = new TemporaryDirectory();
+        var optimizedPath = directory.File("optimized.onnx");
+        var (values, _) = LayerScoring.Run(LayerModels.Wrap(emission, layer, input, output).ToByteArray(), LayerScoring.Input(9, shape.Aggregate(1L, (a, b) => a * b)), shape, optimizedPath);
+        return (OnnxModel.Load(optimizedPath), values);
     }
 
     /// <summary>An input shape to score the layer on, and its graph input and output declarations (null: symbolic).</summary>
