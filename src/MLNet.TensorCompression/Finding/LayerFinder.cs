@@ -79,13 +79,14 @@ public static class LayerFinder
             }
         }
 
-        var shapeTensors = matches.Select(match => match.Applications?.TensorName).Concat(matches.Select(match => match.Layer.InputName))
-            .OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        var measured = ShapeProbe.Measure(model, shapeTensors);
+        var applicationTensors = matches.Select(match => match.Applications?.TensorName).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        var measured = ShapeProbe.Measure(model, applicationTensors.Union(matches.Select(match => match.Layer.InputName), StringComparer.Ordinal).ToArray());
         var layers = matches.Select(match => WithShapes(match.Layer,
             match.Applications is not { } query ? match.Layer.ApplicationsPerSample : measured.Shapes.TryGetValue(query.TensorName, out var shape) ? query.FromShape(shape) : null,
             measured.Shapes.GetValueOrDefault(match.Layer.InputName)));
-        return new LayerScan([.. layers], skipped, measured.FailureReason);
+        // The input shapes are for timing a layer alone (a latency objective): missing, they are no failure of the scan.
+        var failure = applicationTensors.All(measured.Shapes.ContainsKey) ? null : measured.FailureReason;
+        return new LayerScan([.. layers], skipped, failure);
     }
 
     /// <summary>Conv, Gemm and MatMul nodes inside the node's If/Loop/Scan bodies, at any depth: listed, never compressed.</summary>
