@@ -18,7 +18,7 @@ internal static class CompressCommand
 
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var line = new CommandLine(args, ["-o|--output", .. CompressionFlags.Values, "--report", .. DataFlags], [.. CompressionFlags.Switches, "--quiet", "--json", "--best-effort"]);
+        var line = new CommandLine(args, ["-o|--output", .. CompressionFlags.Values, "--report", "--distill-loss", .. DataFlags], [.. CompressionFlags.Switches, "--quiet", "--json", "--best-effort"]);
         if (line.Positional.Count != 1) throw new UsageException("compress takes one input model path");
         var outputPath = line.String("--output") ?? throw new UsageException("compress needs -o <out.onnx>");
         var reportPath = line.String("--report");
@@ -32,8 +32,10 @@ internal static class CompressCommand
         double? epochs = line.Double("--distill", minimum: 0);
         if (epochs is not null && (calibration is null || epochs == 0))
             throw new UsageException(calibration is null ? "--distill trains on data: give --calibration DATA" : "--distill needs a positive number of epochs, e.g. 1 or 0.5");
+        var loss = line.String("--distill-loss");
+        if (loss is not null && epochs is null) throw new UsageException("--distill-loss chooses the distillation loss: give --distill EPOCHS too");
         // Before any work: a missing libtorch is a usage problem (exit 2) that names what to install.
-        var fineTuning = epochs is { } e ? Distillation.Create(e) : null;
+        var fineTuning = epochs is { } e ? Distillation.Create(e, loss) : null;
         CommandPaths.Check([("the input model", line.Positional[0]), ("--calibration", calibration is null || Directory.Exists(calibration.Path) ? null : calibration.Path),
             ("--label", calibration?.LabelsPath), ("--preprocess", calibration?.PreprocessPath)], [("-o", outputPath), ("--report", reportPath)]);
         if (calibration is not null && !File.Exists(calibration.Path) && !Directory.Exists(calibration.Path))

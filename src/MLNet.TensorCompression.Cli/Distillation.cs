@@ -13,10 +13,22 @@ internal static class Distillation
     public const string AssemblyName = "MLNet.TensorCompression.TorchSharp";
     public const string ToolPackage = "MLNet.TensorCompression.Tool.Distillation";
 
-    /// <summary>A distillation fine-tuning of <paramref name="epochs"/> passes, checked to run here before any work.</summary>
-    /// <exception cref="UsageException">The assembly or libtorch is missing; the message names what to install.</exception>
-    public static FineTuning Create(double epochs)
+    /// <summary>--distill-loss values and the DistillationLossKind members they name (the enum lives in the assembly found at run time).</summary>
+    private static readonly Dictionary<string, string> LossKinds = new(StringComparer.Ordinal)
     {
+        ["auto"] = "Auto", ["kl"] = "LogitsKL", ["position-kl"] = "PositionKL", ["mse"] = "FeatureMse", ["cosine"] = "FeatureCosine",
+    };
+
+    /// <summary>
+    /// A distillation fine-tuning of <paramref name="epochs"/> passes with the loss <paramref name="loss"/> names
+    /// (--distill-loss; null: auto), checked to run here before any work.
+    /// </summary>
+    /// <exception cref="UsageException">The loss is not one of the names, or the assembly or libtorch is missing; the message names what to install.</exception>
+    public static FineTuning Create(double epochs, string? loss = null)
+    {
+        string? lossKind = null;
+        if (loss is not null && !LossKinds.TryGetValue(loss.ToLowerInvariant(), out lossKind))
+            throw new UsageException($"--distill-loss must be one of {string.Join(", ", LossKinds.Keys)}; got '{loss}'");
         var assembly = Find() ?? throw new UsageException(
             $"--distill needs libtorch, which this tool does not carry: install the tool package {ToolPackage} instead "
             + $"('dotnet tool uninstall -g MLNet.TensorCompression.Tool; dotnet tool install -g {ToolPackage}'; it brings {AssemblyName} and libtorch-cpu-linux-x64), "
@@ -48,6 +60,11 @@ internal static class Distillation
         var type = assembly.GetType($"{AssemblyName}.DistillationFineTuning", throwOnError: true)!;
         var tuning = (FineTuning)Activator.CreateInstance(type)!;
         type.GetProperty("Epochs")!.SetValue(tuning, epochs);
+        if (lossKind is not null)
+        {
+            var property = type.GetProperty("LossKind")!;
+            property.SetValue(tuning, Enum.Parse(property.PropertyType, lossKind));
+        }
         return tuning;
     }
 

@@ -50,6 +50,9 @@ internal static class Usage
                                                (IDX labels beside the images and CSV's first column are read anyway)
                 --distill EPOCHS               then train end to end against the original (knowledge distillation);
                                                needs the tool package MLNet.TensorCompression.Tool.Distillation (libtorch)
+                --distill-loss auto|kl|mse|cosine|position-kl
+                                               how every model output is compared with the original's (default auto:
+                                               [N,C] → kl, [N,T,C] → position-kl, anything else, e.g. [N,C,1,1] → mse)
               Images (a folder as --calibration):
                 --image-size HxW               resize to this (default: the size the model declares, else the images' own)
                 --channels rgb|bgr|gray        channels and their order (default rgb)

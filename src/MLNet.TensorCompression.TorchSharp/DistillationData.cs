@@ -10,12 +10,12 @@ internal sealed class DistillationData : IDisposable
 {
     private readonly Tensor trainingInputs;
     private readonly Tensor? trainingLabels;
-    private readonly Tensor? trainingTeacherOutputs;
+    private readonly Tensor[]? trainingTeacherOutputs;
     private readonly int seed;
     private long[] order = [];
     private int orderEpoch = -1;
 
-    private DistillationData(Tensor trainingInputs, Tensor? trainingLabels, Tensor? trainingTeacherOutputs, Tensor validationInputs, Tensor? validationLabels, Tensor? validationTeacherOutputs, int seed)
+    private DistillationData(Tensor trainingInputs, Tensor? trainingLabels, Tensor[]? trainingTeacherOutputs, Tensor validationInputs, Tensor? validationLabels, Tensor[]? validationTeacherOutputs, int seed)
     {
         this.trainingInputs = trainingInputs;
         this.trainingLabels = trainingLabels;
@@ -38,16 +38,16 @@ internal sealed class DistillationData : IDisposable
     /// <summary>The held-back rows' classes (int64), or null without labels.</summary>
     public Tensor? ValidationLabels { get; }
 
-    /// <summary>The teacher's cached outputs for the held-back rows, or null when they are not cached.</summary>
-    public Tensor? ValidationTeacherOutputs { get; }
+    /// <summary>The teacher's cached outputs for the held-back rows (one tensor per distilled output), or null when they are not cached.</summary>
+    public Tensor[]? ValidationTeacherOutputs { get; }
 
     /// <summary>Holds back <paramref name="validationFraction"/> of the rows, chosen at random with <paramref name="seed"/>.</summary>
     /// <param name="samples">The rows.</param>
     /// <param name="labels">Their classes, or null.</param>
-    /// <param name="teacherOutputs">The teacher's outputs for every row, in the rows' order ([rows, …]), or null to run the teacher per step; not kept (the split copies it).</param>
+    /// <param name="teacherOutputs">The teacher's outputs for every row, one tensor per distilled output in the rows' order ([rows, …]), or null to run the teacher per step; not kept (the split copies them).</param>
     /// <param name="validationFraction">The fraction of rows held back.</param>
     /// <param name="seed">Seeds the split and the order of every epoch.</param>
-    public static DistillationData Split(CalibrationSet samples, IReadOnlyList<int>? labels, Tensor? teacherOutputs, double validationFraction, int seed)
+    public static DistillationData Split(CalibrationSet samples, IReadOnlyList<int>? labels, Tensor[]? teacherOutputs, double validationFraction, int seed)
     {
         var rows = Enumerable.Range(0, samples.Count).ToArray();
         new Random(seed).Shuffle(rows);
@@ -67,7 +67,7 @@ internal sealed class DistillationData : IDisposable
     /// with their labels and cached teacher outputs (null where there are none); the last batch of an epoch may be
     /// smaller. The tensors land in the caller's dispose scope.
     /// </summary>
-    public (Tensor Inputs, Tensor? Labels, Tensor? TeacherOutputs) Batch(int index, int batchSize)
+    public (Tensor Inputs, Tensor? Labels, Tensor[]? TeacherOutputs) Batch(int index, int batchSize)
     {
         int perEpoch = BatchesPerEpoch(batchSize);
         int epoch = index / perEpoch, start = index % perEpoch * batchSize;
@@ -79,7 +79,7 @@ internal sealed class DistillationData : IDisposable
             orderEpoch = epoch;
         }
         using var rows = tensor(order.AsSpan(start, Math.Min(batchSize, TrainingCount - start)).ToArray());
-        return (trainingInputs.index_select(0, rows), trainingLabels?.index_select(0, rows), trainingTeacherOutputs?.index_select(0, rows));
+        return (trainingInputs.index_select(0, rows), trainingLabels?.index_select(0, rows), trainingTeacherOutputs?.Select(o => o.index_select(0, rows)).ToArray());
     }
 
     /// <summary>Batches in one pass over the training rows.</summary>
@@ -97,20 +97,20 @@ internal sealed class DistillationData : IDisposable
     private static Tensor? Labels(IReadOnlyList<int>? labels, int[] rows) =>
         labels is null ? null : tensor(rows.Select(r => (long)labels[r]).ToArray()).DetachFromDisposeScope();
 
-    private static Tensor? Rows(Tensor? values, int[] rows)
+    private static Tensor[]? Rows(Tensor[]? values, int[] rows)
     {
         if (values is null) return null;
         using var index = tensor(rows.Select(r => (long)r).ToArray());
-        return values.index_select(0, index).DetachFromDisposeScope();
+        return values.Select(v => v.index_select(0, index).DetachFromDisposeScope()).ToArray();
     }
 
     public void Dispose()
     {
         trainingInputs.Dispose();
         trainingLabels?.Dispose();
-        trainingTeacherOutputs?.Dispose();
+        foreach (var outputs in trainingTeacherOutputs ?? []) outputs.Dispose();
         ValidationInputs.Dispose();
         ValidationLabels?.Dispose();
-        ValidationTeacherOutputs?.Dispose();
+        foreach (var outputs in ValidationTeacherOutputs ?? []) outputs.Dispose();
     }
 }

@@ -6,7 +6,8 @@ namespace MLNet.TensorCompression.TorchSharp;
 
 /// <summary>
 /// Knowledge distillation of a compressed model's factors (Hinton et al. 2015): the compressed model (student) learns
-/// to reproduce the original model's (teacher's) softened outputs, plus the true class when labels are given. By
+/// to reproduce the original model's (teacher's) outputs — softened class scores, per-position scores or feature
+/// vectors and maps, each with its loss (<see cref="LossKind"/>) — plus the true class when labels are given. By
 /// default every weight of the compressed model trains (factors, biases and the layers left dense; see
 /// <see cref="TrainableParameters"/>), and the teacher's outputs are computed once up front (<see cref="CacheTeacherOutputs"/>).
 /// Runs on TorchSharp (libtorch, CPU), with each factorised weight rebuilt from its factors inside autograd, so a step
@@ -48,6 +49,21 @@ public sealed class DistillationFineTuning : FineTuning
     /// </summary>
     public double DistillationWeight { get; set; } = 0.5;
 
+    /// <summary>
+    /// How each distilled output is compared with the original's. Default <see cref="DistillationLossKind.Auto"/>: from
+    /// each output's shape ([N, C] class scores, [N, T, C] per-position scores, anything else features; see
+    /// <see cref="DistillationLossKind.Auto"/>). Any other value applies to every output.
+    /// </summary>
+    public DistillationLossKind LossKind { get; set; } = DistillationLossKind.Auto;
+
+    /// <summary>
+    /// The graph outputs to distil, by name; each must be an output of both models. Null (default): every FLOAT output
+    /// of the original. Their losses are summed with equal weights (each is scale-free; see <see cref="DistillationLossKind"/>).
+    /// Labels go with the first output scored as class scores; held-back rows are scored by class when the first listed
+    /// output is class scores, otherwise by the distillation loss.
+    /// </summary>
+    public IReadOnlyList<string>? Outputs { get; set; }
+
     /// <summary>Which weights train. Default <see cref="TorchSharp.TrainableParameters.All"/>.</summary>
     public TrainableParameters TrainableParameters { get; set; } = TrainableParameters.All;
 
@@ -84,6 +100,9 @@ public sealed class DistillationFineTuning : FineTuning
         Require(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "Schedule is not a LearningRateSchedule value.");
         Require(double.IsFinite(Temperature) && Temperature > 0, nameof(Temperature), Temperature, "Temperature must be positive, e.g. 4.");
         Require(DistillationWeight is >= 0 and <= 1, nameof(DistillationWeight), DistillationWeight, "DistillationWeight must be in [0, 1].");
+        Require(Enum.IsDefined(LossKind), nameof(LossKind), LossKind, "LossKind is not a DistillationLossKind value.");
+        Require(Outputs is null || (Outputs.Count > 0 && Outputs.All(o => !string.IsNullOrEmpty(o)) && Outputs.Distinct().Count() == Outputs.Count),
+            nameof(Outputs), Outputs is null ? null : string.Join(", ", Outputs), "Outputs must name at least one output, each once, or be null for every output.");
         Require(Enum.IsDefined(TrainableParameters), nameof(TrainableParameters), TrainableParameters, "TrainableParameters is not a TrainableParameters value.");
         Require(Threads is null or > 0, nameof(Threads), Threads, "Threads must be at least 1, or null for one per logical processor.");
         Require(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
@@ -113,15 +132,27 @@ public sealed class DistillationFineTuning : FineTuning
 
         var model = request.Compressed.Clone();
         run.Student.CopyParametersInto(model.Proto);
-        return new FineTuningOutcome(model, Describe(summary, run.Data, request.Labels is not null, run.TrainedValues, run.TeacherCacheTime, clock.Elapsed));
+        return new FineTuningOutcome(model, Describe(summary, run.Data, run.Outputs, request.Labels is not null, run.TrainedValues, run.TeacherCacheTime, clock.Elapsed));
     }
 
-    private string Describe(DistillationSummary summary, DistillationData data, bool labelled, long trained, TimeSpan? teacherTime, TimeSpan elapsed)
+    private string Describe(DistillationSummary summary, DistillationData data, IReadOnlyList<DistilledOutput> outputs, bool labelled, long trained, TimeSpan? teacherTime, TimeSpan elapsed)
     {
         var invariant = CultureInfo.InvariantCulture;
-        string loss = labelled
-            ? string.Create(invariant, $"{DistillationWeight:0.##}·KL(T = {Temperature:0.##}) + {1 - DistillationWeight:0.##}·cross-entropy")
-            : string.Create(invariant, $"KL(T = {Temperature:0.##}), no labels");
+        int labelledOutput = labelled ? DistillationLoss.IndexOfLogits(outputs) : -1;
+        var terms = outputs.Select((output, i) =>
+        {
+            string term = output.Loss switch
+            {
+                DistillationLossKind.LogitsKL when i == labelledOutput =>
+                    string.Create(invariant, $"{DistillationWeight:0.##}·KL(T = {Temperature:0.##}) + {1 - DistillationWeight:0.##}·cross-entropy"),
+                DistillationLossKind.LogitsKL => string.Create(invariant, $"KL(T = {Temperature:0.##})"),
+                DistillationLossKind.PositionKL => string.Create(invariant, $"KL(T = {Temperature:0.##}) per position"),
+                DistillationLossKind.FeatureMse => "relative MSE",
+                _ => "1 − cosine",
+            };
+            return outputs.Count == 1 ? term : $"{term} on '{output.Name}'";
+        });
+        string loss = string.Join(" + ", terms) + (labelledOutput < 0 ? (labelled ? ", labels unused" : ", no labels") : "");
         string text = string.Create(invariant,
             $"knowledge distillation from the original model: {summary.Steps} steps of {BatchSize} rows ({summary.Epochs:0.##} epochs of {data.TrainingCount:N0} rows), {loss}, Adam {LearningRate:0.####} with {Schedule}, {(TrainableParameters == TrainableParameters.All ? "every weight" : "compressed layers' factors and biases")} trained ({trained:N0} values), ");
         text += teacherTime is { } cached

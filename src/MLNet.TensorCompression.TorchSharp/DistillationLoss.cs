@@ -3,20 +3,55 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace MLNet.TensorCompression.TorchSharp;
 
-/// <summary>The loss <see cref="DistillationFineTuning"/> minimises.</summary>
+/// <summary>The loss <see cref="DistillationFineTuning"/> minimises, output by output (see <see cref="DistillationLossKind"/>).</summary>
 internal static class DistillationLoss
 {
+    // Keeps the relative MSE finite when the teacher's batch is all zeros (a dead feature map).
+    private const double MeanSquareFloor = 1e-12;
+
     /// <summary>
-    /// T²·KL(teacher ‖ student) at temperature T (the T² keeps its gradients on the scale of the cross-entropy's), mixed
-    /// as <paramref name="distillationWeight"/> : 1 − <paramref name="distillationWeight"/> with the cross-entropy
-    /// against the true class when <paramref name="labels"/> are given.
+    /// The sum over <paramref name="outputs"/> of each output's loss, with equal weights. With <paramref name="labels"/>,
+    /// the first <see cref="DistillationLossKind.LogitsKL"/> output's term is mixed as <paramref name="distillationWeight"/>
+    /// : 1 − <paramref name="distillationWeight"/> with the cross-entropy against the true class.
     /// </summary>
-    public static Tensor Compute(Tensor student, Tensor teacher, Tensor? labels, double temperature, double distillationWeight)
+    public static Tensor Compute(IReadOnlyList<DistilledOutput> outputs, Tensor[] student, Tensor[] teacher, Tensor? labels, double temperature, double distillationWeight)
+    {
+        var labelled = labels is null ? -1 : IndexOfLogits(outputs);
+        Tensor? total = null;
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var term = Of(outputs[i].Loss, student[i], teacher[i], temperature);
+            if (i == labelled)
+                term = term * distillationWeight + F.cross_entropy(student[i].flatten(1), labels!) * (1 - distillationWeight);
+            total = total is null ? term : total + term;
+        }
+
+        return total!;
+    }
+
+    /// <summary>The index of the output the labels go with (the first scored as class scores), or -1.</summary>
+    public static int IndexOfLogits(IReadOnlyList<DistilledOutput> outputs)
+    {
+        for (var i = 0; i < outputs.Count; i++)
+            if (outputs[i].Loss == DistillationLossKind.LogitsKL) return i;
+        return -1;
+    }
+
+    /// <summary>One output's loss of kind <paramref name="kind"/> (not Auto).</summary>
+    public static Tensor Of(DistillationLossKind kind, Tensor student, Tensor teacher, double temperature) => kind switch
+    {
+        DistillationLossKind.LogitsKL => SoftKL(student.flatten(1), teacher.flatten(1), temperature),
+        DistillationLossKind.PositionKL => SoftKL(student.flatten(0, -2), teacher.flatten(0, -2), temperature),
+        DistillationLossKind.FeatureMse => (student - teacher).square().mean() / teacher.square().mean().clamp_min(MeanSquareFloor),
+        DistillationLossKind.FeatureCosine => 1 - F.cosine_similarity(student.flatten(1), teacher.flatten(1), 1).mean(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "A concrete loss kind is needed; Auto is resolved per output first."),
+    };
+
+    /// <summary>T²·KL(teacher ‖ student) over the last axis of [rows, classes] at temperature T, averaged over rows (the T² keeps its gradients on the cross-entropy's scale).</summary>
+    private static Tensor SoftKL(Tensor student, Tensor teacher, double temperature)
     {
         var teacherLog = F.log_softmax(teacher / temperature, 1);
         var studentLog = F.log_softmax(student / temperature, 1);
-        var distillation = (teacherLog.exp() * (teacherLog - studentLog)).sum(1).mean() * (temperature * temperature);
-        if (labels is null) return distillation;
-        return distillation * distillationWeight + F.cross_entropy(student, labels) * (1 - distillationWeight);
+        return (teacherLog.exp() * (teacherLog - studentLog)).sum(1).mean() * (temperature * temperature);
     }
 }

@@ -24,14 +24,16 @@ internal sealed class DistillationRun : IDisposable
     private readonly OnnxTorchGraph? teacher;
     private readonly OnnxTorchGraph student;
     private readonly DistillationData data;
+    private readonly IReadOnlyList<DistilledOutput> outputs;
     private readonly Parameter[] parameters;
     private readonly optim.Optimizer optimizer;
     private readonly Action<string>? progress;
     private readonly CancellationToken cancellationToken;
 
     private DistillationRun(DistillationFineTuning settings, TorchThreads threads, OnnxTorchGraph? teacher, OnnxTorchGraph student, DistillationData data,
-        TimeSpan? teacherCacheTime, Action<string>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<DistilledOutput> outputs, TimeSpan? teacherCacheTime, Action<string>? progress, CancellationToken cancellationToken)
     {
+        this.outputs = outputs;
         this.settings = settings;
         this.threads = threads;
         this.teacher = teacher;
@@ -45,10 +47,11 @@ internal sealed class DistillationRun : IDisposable
     }
 
     /// <summary>
-    /// Sets the thread count, compiles the student with the weights <paramref name="settings"/> train, caches the
-    /// teacher's outputs (or compiles the teacher to run per step) and splits the rows: everything before the first step.
+    /// Sets the thread count, compiles the student with the weights <paramref name="settings"/> train and the outputs it
+    /// distils, resolves each output's loss from its shape, caches the teacher's outputs (or compiles the teacher to run
+    /// per step) and splits the rows: everything before the first step.
     /// </summary>
-    /// <exception cref="ArgumentException">The compressed model has no factorised layer.</exception>
+    /// <exception cref="ArgumentException">The compressed model has no factorised layer, or a named output is not an output of both models.</exception>
     public static DistillationRun Start(DistillationFineTuning settings, FineTuningRequest request)
     {
         var compressed = request.Compressed.Proto;
@@ -60,23 +63,63 @@ internal sealed class DistillationRun : IDisposable
         {
             var threads = Own(owned, TorchThreads.Use(settings.Threads ?? Environment.ProcessorCount));
             manual_seed(request.Seed);
+            var names = OutputNames(settings, request);
             var student = Own(owned, OnnxTorchGraph.Create(request.Compressed, settings.TrainableParameters == TrainableParameters.All
                 ? OnnxTorchGraph.FloatInitializers(compressed)
-                : OnnxTorchGraph.CompressedLayerInputs(compressed)));
+                : OnnxTorchGraph.CompressedLayerInputs(compressed), names));
+            var outputs = ResolveOutputs(settings.LossKind, student, request.Samples);
             var clock = Stopwatch.StartNew();
-            using var teacherOutputs = settings.CacheTeacherOutputs ? TeacherOutputs.Compute(request.Original, request.Samples) : null;
-            TimeSpan? cacheTime = teacherOutputs is null ? null : clock.Elapsed;
-            var teacher = teacherOutputs is null ? Own(owned, OnnxTorchGraph.Create(request.Original, trainFactors: false)) : null;
-            var data = Own(owned, DistillationData.Split(request.Samples, request.Labels, teacherOutputs, settings.ValidationFraction, request.Seed));
-            if (cacheTime is { } time)
-                request.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"cached the original model's outputs for {request.Samples.Count:N0} rows ({time.TotalSeconds:0.0} s)"));
-            return new DistillationRun(settings, threads, teacher, student, data, cacheTime, request.Progress, request.CancellationToken);
+            var teacherOutputs = settings.CacheTeacherOutputs ? TeacherOutputs.Compute(request.Original, request.Samples, names) : null;
+            try
+            {
+                TimeSpan? cacheTime = teacherOutputs is null ? null : clock.Elapsed;
+                var teacher = teacherOutputs is null ? Own(owned, OnnxTorchGraph.Create(request.Original, trainFactors: false, names)) : null;
+                var data = Own(owned, DistillationData.Split(request.Samples, request.Labels, teacherOutputs, settings.ValidationFraction, request.Seed));
+                if (cacheTime is { } time)
+                    request.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"cached the original model's outputs for {request.Samples.Count:N0} rows ({time.TotalSeconds:0.0} s)"));
+                return new DistillationRun(settings, threads, teacher, student, data, outputs, cacheTime, request.Progress, request.CancellationToken);
+            }
+            finally
+            {
+                foreach (var cached in teacherOutputs ?? []) cached.Dispose();
+            }
         }
         catch
         {
             while (owned.Count > 0) owned.Pop().Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The outputs to distil: <see cref="DistillationFineTuning.Outputs"/>, or every FLOAT output of the original; each
+    /// must be an output of both models.
+    /// </summary>
+    private static string[] OutputNames(DistillationFineTuning settings, FineTuningRequest request)
+    {
+        var original = request.Original.Graph.Output;
+        var compressed = request.Compressed.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var names = settings.Outputs?.ToArray()
+            ?? original.Where(o => o.Type?.TensorType?.ElemType == (int)Onnx.Protobuf.TensorProto.Types.DataType.Float).Select(o => o.Name).ToArray();
+        if (names.Length == 0)
+            throw new ArgumentException($"The original model has no FLOAT output to distil; its outputs are {string.Join(", ", original.Select(o => $"'{o.Name}'"))}.", nameof(request));
+        foreach (var name in names)
+        {
+            if (!original.Any(o => o.Name == name) || !compressed.Contains(name))
+                throw new ArgumentException(
+                    $"Outputs names '{name}', which is not an output of both models; the original's outputs are {string.Join(", ", original.Select(o => $"'{o.Name}'"))}.", nameof(request));
+        }
+
+        return names;
+    }
+
+    /// <summary>Each output's loss, resolved from the shape the student gives it for the first sample.</summary>
+    private static DistilledOutput[] ResolveOutputs(DistillationLossKind requested, OnnxTorchGraph student, CalibrationSet samples)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var values = student.ForwardOutputs(tensor(samples.Data.AsSpan(0, samples.SampleSize).ToArray(), [1, .. samples.SampleShape]));
+        return values.Select((value, i) => new DistilledOutput(student.OutputNames[i], DistilledOutput.Resolve(requested, value.shape), value.shape)).ToArray();
     }
 
     /// <summary>The compressed model being trained.</summary>
@@ -88,10 +131,22 @@ internal sealed class DistillationRun : IDisposable
     /// <summary>How long caching the teacher's outputs took, or null when the teacher runs per step.</summary>
     public TimeSpan? TeacherCacheTime { get; }
 
+    /// <summary>The distilled outputs with their losses, in the order the graphs return them.</summary>
+    public IReadOnlyList<DistilledOutput> Outputs => outputs;
+
     /// <summary>Values trained.</summary>
     public long TrainedValues => parameters.Sum(p => p.numel());
 
-    private string Metric => data.ValidationLabels is not null ? "accuracy" : "agreement with the original";
+    /// <summary>
+    /// Held-back rows are scored by class when the first distilled output holds class scores (accuracy with labels,
+    /// agreement with the original's top class without), otherwise by the distillation loss itself.
+    /// </summary>
+    private bool ValidatesClasses => outputs[0].Loss == DistillationLossKind.LogitsKL;
+
+    private string Metric => !ValidatesClasses ? "distillation loss" : data.ValidationLabels is not null ? "accuracy" : "agreement with the original";
+
+    /// <summary>A validation score as reported: scores are compared higher-is-better, so the loss is kept negated.</summary>
+    private double Shown(double score) => ValidatesClasses ? score : -score;
 
     public DistillationSummary Train()
     {
@@ -102,13 +157,13 @@ internal sealed class DistillationRun : IDisposable
         int interval = settings.ValidationInterval ?? Math.Max(1, total / DefaultValidations);
 
         // Without labels the student is scored against the teacher's classes, which do not change: predict them once.
-        using var teacherClasses = validating && data.ValidationLabels is null ? TeacherClasses() : null;
+        using var teacherClasses = validating && ValidatesClasses && data.ValidationLabels is null ? TeacherClasses() : null;
         var validationTargets = data.ValidationLabels ?? teacherClasses;
-        double initial = validating ? Validate(validationTargets!) : double.NaN, best = initial;
+        double initial = validating ? Validate(validationTargets) : double.NaN, best = initial;
         int bestStep = 0, validations = 0, sinceImprovement = 0, step = 0;
         bool stoppedEarly = false, diverged = false;
         var kept = validating ? Snapshot(parameters) : null;
-        Report(string.Create(CultureInfo.InvariantCulture, $"distilling: {total} steps of {settings.BatchSize} rows on {data.TrainingCount:N0} rows{(validating ? string.Create(CultureInfo.InvariantCulture, $"; {Metric} on {data.ValidationCount:N0} held-back rows before: {initial:0.0000}") : "")}"));
+        Report(string.Create(CultureInfo.InvariantCulture, $"distilling: {total} steps of {settings.BatchSize} rows on {data.TrainingCount:N0} rows{(validating ? string.Create(CultureInfo.InvariantCulture, $"; {Metric} on {data.ValidationCount:N0} held-back rows before: {Shown(initial):0.0000}") : "")}"));
 
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
@@ -135,7 +190,7 @@ internal sealed class DistillationRun : IDisposable
                 string validation = "";
                 if (validating && (step % interval == 0 || step == total))
                 {
-                    double score = Validate(validationTargets!);
+                    double score = Validate(validationTargets);
                     validations++;
                     if (score > best)
                     {
@@ -144,7 +199,7 @@ internal sealed class DistillationRun : IDisposable
                         kept = Snapshot(parameters);
                     }
                     else sinceImprovement++;
-                    validation = string.Create(CultureInfo.InvariantCulture, $", {Metric} {score:0.0000} (best {best:0.0000})");
+                    validation = string.Create(CultureInfo.InvariantCulture, $", {Metric} {Shown(score):0.0000} (best {Shown(best):0.0000})");
                     stoppedEarly = settings.EarlyStoppingPatience is { } patience && sinceImprovement >= patience && step < total;
                 }
                 if (validation.Length > 0 || clock.Elapsed - lastReport >= ProgressInterval || step == total)
@@ -165,7 +220,7 @@ internal sealed class DistillationRun : IDisposable
         {
             if (kept is not null) DisposeAll(kept);
         }
-        return new DistillationSummary(step, (double)step / perEpoch, validations, Metric, initial, best, bestStep, stoppedEarly, diverged);
+        return new DistillationSummary(step, (double)step / perEpoch, validations, Metric, Shown(initial), Shown(best), bestStep, stoppedEarly, diverged);
     }
 
     /// <summary>One optimiser step on training batch <paramref name="step"/> at the current step size; returns the loss.</summary>
@@ -173,30 +228,52 @@ internal sealed class DistillationRun : IDisposable
     {
         using var scope = NewDisposeScope();
         var (inputs, labels, cached) = data.Batch(step, settings.BatchSize);
-        var teacherLogits = cached ?? TeacherForward(inputs);
-        var studentLogits = student.Forward(inputs);
-        var loss = DistillationLoss.Compute(studentLogits, teacherLogits, labels, settings.Temperature, settings.DistillationWeight);
+        var teacherOutputs = cached ?? TeacherForward(inputs);
+        var studentOutputs = student.ForwardOutputs(inputs);
+        var loss = DistillationLoss.Compute(outputs, studentOutputs, teacherOutputs, labels, settings.Temperature, settings.DistillationWeight);
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
         return loss.item<float>();
     }
 
-    private Tensor TeacherForward(Tensor inputs)
+    private Tensor[] TeacherForward(Tensor inputs)
     {
         using var noGrad = no_grad();
-        return teacher!.Forward(inputs);
+        return teacher!.ForwardOutputs(inputs);
     }
 
     /// <summary>The teacher's top-1 class for each held-back row, from its cached outputs when there are any.</summary>
-    private Tensor TeacherClasses() => data.ValidationTeacherOutputs?.argmax(1).DetachFromDisposeScope() ?? Predictions(teacher!);
+    private Tensor TeacherClasses() => data.ValidationTeacherOutputs?[0].flatten(1).argmax(1).DetachFromDisposeScope() ?? Predictions(teacher!);
 
-    /// <summary>The fraction of held-back rows the student classifies as <paramref name="targets"/> says.</summary>
-    private double Validate(Tensor targets)
+    /// <summary>
+    /// The held-back rows' score, higher is better: the fraction the student classifies as <paramref name="targets"/>
+    /// says, or, when the first output is not class scores, the negated distillation loss (labels left out).
+    /// </summary>
+    private double Validate(Tensor? targets)
     {
         using var scope = NewDisposeScope();
+        if (!ValidatesClasses) return -ValidationLoss();
         using var predicted = Predictions(student);
-        return predicted.eq(targets).sum().item<long>() / (double)data.ValidationCount;
+        return predicted.eq(targets!).sum().item<long>() / (double)data.ValidationCount;
+    }
+
+    /// <summary>The distillation loss on the held-back rows, averaged over rows.</summary>
+    private double ValidationLoss()
+    {
+        using var noGrad = no_grad();
+        double total = 0;
+        for (int start = 0; start < data.ValidationCount; start += ValidationBatchSize)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(ValidationBatchSize, data.ValidationCount - start);
+            var inputs = data.ValidationInputs.narrow(0, start, count);
+            var teacherOutputs = data.ValidationTeacherOutputs?.Select(o => o.narrow(0, start, count)).ToArray() ?? TeacherForward(inputs);
+            var loss = DistillationLoss.Compute(outputs, student.ForwardOutputs(inputs), teacherOutputs, labels: null, settings.Temperature, settings.DistillationWeight);
+            total += loss.item<float>() * count;
+        }
+
+        return total / data.ValidationCount;
     }
 
     /// <summary>The top-1 class <paramref name="graph"/> gives each held-back row, int64 [rows], outside any dispose scope.</summary>
@@ -211,7 +288,7 @@ internal sealed class DistillationRun : IDisposable
                 // A scope per batch: the executor keeps every intermediate until its scope ends.
                 using var scope = NewDisposeScope();
                 var inputs = data.ValidationInputs.narrow(0, start, Math.Min(ValidationBatchSize, data.ValidationCount - start));
-                batches.Add(graph.Forward(inputs).argmax(1).DetachFromDisposeScope());
+                batches.Add(graph.Forward(inputs).flatten(1).argmax(1).DetachFromDisposeScope());
             }
             return cat(batches, 0).DetachFromDisposeScope();
         }

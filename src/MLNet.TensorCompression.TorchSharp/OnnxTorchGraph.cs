@@ -22,12 +22,12 @@ internal sealed class OnnxTorchGraph : IDisposable
     private readonly Dictionary<string, Parameter> parameters;
     private bool disposed;
 
-    private OnnxTorchGraph(CompiledGraph program, Dictionary<string, Parameter> parameters, string inputName, string outputName)
+    private OnnxTorchGraph(CompiledGraph program, Dictionary<string, Parameter> parameters, string inputName, IReadOnlyList<string> outputNames)
     {
         this.program = program;
         this.parameters = parameters;
         InputName = inputName;
-        OutputName = outputName;
+        OutputNames = outputNames;
     }
 
     /// <summary>Compiles <paramref name="model"/>'s graph.</summary>
@@ -37,34 +37,39 @@ internal sealed class OnnxTorchGraph : IDisposable
     /// (the factors and biases of compressed layers) becomes a trainable <see cref="Parameter"/>; every other
     /// initializer is a frozen tensor either way.
     /// </param>
+    /// <param name="outputs">The graph outputs <see cref="ForwardOutputs"/> returns, in order; null (default): the first graph output.</param>
+    /// <exception cref="ArgumentException">A name in <paramref name="outputs"/> is not a graph output.</exception>
     /// <exception cref="NotSupportedException">
     /// The graph or a function it calls has ops this executor does not run (every one is listed, with its node), or a
     /// tensor of an element type other than FLOAT (and INT64 for shapes), or not exactly one non-initializer input.
     /// </exception>
     /// <exception cref="TorchRuntimeUnavailableException">TorchSharp's native libraries do not load.</exception>
-    public static OnnxTorchGraph Create(OnnxModel model, bool trainFactors)
+    public static OnnxTorchGraph Create(OnnxModel model, bool trainFactors, IReadOnlyList<string>? outputs = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Create(model, trainFactors ? CompressedLayerInputs(model.Proto) : new HashSet<string>());
+        return Create(model, trainFactors ? CompressedLayerInputs(model.Proto) : new HashSet<string>(), outputs);
     }
 
     /// <summary>Compiles <paramref name="model"/>'s graph with the named FLOAT initializers trainable (e.g. all of them, to train a dense model).</summary>
-    /// <inheritdoc cref="Create(OnnxModel, bool)" path="/exception"/>
-    public static OnnxTorchGraph Create(OnnxModel model, IReadOnlySet<string> trainableInitializers)
+    /// <inheritdoc cref="Create(OnnxModel, bool, IReadOnlyList{string})" path="/param[@name='outputs']"/>
+    /// <inheritdoc cref="Create(OnnxModel, bool, IReadOnlyList{string})" path="/exception"/>
+    public static OnnxTorchGraph Create(OnnxModel model, IReadOnlySet<string> trainableInitializers, IReadOnlyList<string>? outputs = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(trainableInitializers);
         TorchRuntime.EnsureAvailable();
         var trainable = trainableInitializers.ToHashSet(StringComparer.Ordinal);
         var parameters = new Dictionary<string, Parameter>(StringComparer.Ordinal);
+        if (model.Graph.Output.Count == 0) throw new NotSupportedException($"Graph '{model.Graph.Name}' has no output.");
+        var outputNames = outputs?.ToArray() ?? [model.Graph.Output[0].Name];
         CompiledGraph program;
-        string inputName, outputName;
+        string inputName;
         // Temporaries of compilation die with this scope; what the graph keeps is detached from it (and from any caller's).
         using (NewDisposeScope())
         {
             try
             {
-                program = GraphCompiler.Compile(model.Proto, trainable, parameters, out inputName, out outputName);
+                program = GraphCompiler.Compile(model.Proto, trainable, parameters, outputNames, out inputName);
             }
             catch
             {
@@ -75,24 +80,29 @@ internal sealed class OnnxTorchGraph : IDisposable
             foreach (var value in program.BoundValues) value?.DetachFromDisposeScope();
         }
 
-        return new OnnxTorchGraph(program, parameters, inputName, outputName);
+        return new OnnxTorchGraph(program, parameters, inputName, outputNames);
     }
 
     /// <summary>The graph's single input that is not an initializer.</summary>
     public string InputName { get; }
 
-    /// <summary>The graph's first output, which <see cref="Forward"/> returns.</summary>
-    public string OutputName { get; }
+    /// <summary>The graph outputs <see cref="ForwardOutputs"/> returns, in order; <see cref="Forward"/> returns the first.</summary>
+    public IReadOnlyList<string> OutputNames { get; }
 
     /// <summary>Trainable parameters by initializer name (empty when created without trainFactors).</summary>
     public IReadOnlyDictionary<string, Parameter> Parameters => parameters;
 
+    /// <summary>Runs the graph and returns its first listed output (<see cref="OutputNames"/>[0]).</summary>
+    /// <inheritdoc cref="ForwardOutputs" path="/param"/>
+    /// <inheritdoc cref="ForwardOutputs" path="/exception"/>
+    public Tensor Forward(Tensor input) => ForwardOutputs(input)[0];
+
     /// <summary>Runs the graph.</summary>
     /// <param name="input">The value of <see cref="InputName"/>: float32, batch first.</param>
-    /// <returns>The value of <see cref="OutputName"/>. It and all intermediates land in the caller's dispose scope.</returns>
+    /// <returns>The values of <see cref="OutputNames"/>, in order. They and all intermediates land in the caller's dispose scope.</returns>
     /// <exception cref="ArgumentException">The input is not float32.</exception>
     /// <exception cref="InvalidOperationException">A node fails on this input (the message names it).</exception>
-    public Tensor Forward(Tensor input)
+    public Tensor[] ForwardOutputs(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         ObjectDisposedException.ThrowIf(disposed, this);
@@ -109,9 +119,12 @@ internal sealed class OnnxTorchGraph : IDisposable
             for (var i = 0; i < step.Outputs.Length && i < results.Length; i++) values[step.Outputs[i]] = results[i];
         }
 
-        var output = values[program.OutputSlot] ?? throw new InvalidOperationException($"No node produced the output '{OutputName}'.");
-        // A fixed output must not be handed out: the caller's scope would dispose the graph's own tensor.
-        return program.BoundValues[program.OutputSlot] is null ? output : output.clone();
+        return program.OutputSlots.Select((slot, i) =>
+        {
+            var output = values[slot] ?? throw new InvalidOperationException($"No node produced the output '{OutputNames[i]}'.");
+            // A fixed output must not be handed out: the caller's scope would dispose the graph's own tensor.
+            return program.BoundValues[slot] is null ? output : output.clone();
+        }).ToArray();
     }
 
     /// <summary>

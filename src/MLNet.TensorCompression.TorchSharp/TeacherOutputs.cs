@@ -11,27 +11,41 @@ namespace MLNet.TensorCompression.TorchSharp;
 /// </summary>
 internal static class TeacherOutputs
 {
-    /// <summary>The first output of <paramref name="teacher"/> for each of <paramref name="samples"/>, float32 [rows, classes], outside any dispose scope.</summary>
-    /// <exception cref="NotSupportedException">The output is not one vector of scores per row.</exception>
-    public static Tensor Compute(OnnxModel teacher, CalibrationSet samples)
+    /// <summary>
+    /// The values of each of <paramref name="outputs"/> of <paramref name="teacher"/> for every one of
+    /// <paramref name="samples"/>: float32 [rows, …] tensors of any shape after the batch axis, outside any dispose scope.
+    /// </summary>
+    /// <exception cref="NotSupportedException">An output is not batch first (its first axis is not the batch's rows), or changes shape between batches.</exception>
+    public static Tensor[] Compute(OnnxModel teacher, CalibrationSet samples, IReadOnlyList<string> outputs)
     {
         ArgumentNullException.ThrowIfNull(teacher);
         ArgumentNullException.ThrowIfNull(samples);
-        string output = teacher.Graph.Output[0].Name;
-        using var session = new ActivationSession(teacher, [output]);
-        float[] all = [];
-        int classes = 0;
-        foreach (var (start, values, shape) in session.Run(samples, output))
+        using var session = new ActivationSession(teacher, outputs);
+        var all = new float[outputs.Count][];
+        var rowShapes = new long[outputs.Count][];
+        var rowsSeen = new long[outputs.Count];
+        foreach (var (start, values, shapes) in session.RunMany(samples, outputs))
         {
-            if (shape.Length != 2)
-                throw new NotSupportedException($"Caching the teacher's outputs needs one vector of scores per row, but its output '{output}' has shape [{string.Join(",", shape)}]; set CacheTeacherOutputs = false.");
-            if (start == 0)
+            for (var i = 0; i < outputs.Count; i++)
             {
-                classes = (int)shape[1];
-                all = new float[(long)samples.Count * classes];
+                var shape = shapes[i];
+                var rowShape = shape.Length == 0 ? null : shape[1..];
+                if (rowShape is null || start + shape[0] > samples.Count)
+                    throw new NotSupportedException($"Caching the teacher's outputs needs batch-first outputs, but '{outputs[i]}' has shape [{string.Join(",", shape)}] for a batch of rows from {start}; set CacheTeacherOutputs = false.");
+                rowShapes[i] ??= rowShape;
+                if (!rowShapes[i].SequenceEqual(rowShape))
+                    throw new NotSupportedException($"The teacher's output '{outputs[i]}' changes shape between batches ([{string.Join(",", rowShapes[i])}] then [{string.Join(",", rowShape)}] per row); set CacheTeacherOutputs = false.");
+                var rowSize = rowShape.Aggregate(1L, (p, s) => p * s);
+                all[i] ??= new float[rowSize * samples.Count];
+                values[i].CopyTo(all[i].AsSpan((int)(start * rowSize)));
+                rowsSeen[i] += shape[0];
             }
-            values.CopyTo(all.AsSpan(start * classes));
         }
-        return tensor(all, [samples.Count, classes]).DetachFromDisposeScope();
+
+        for (var i = 0; i < outputs.Count; i++)
+            if (rowsSeen[i] != samples.Count)
+                throw new NotSupportedException($"The teacher's output '{outputs[i]}' has {rowsSeen[i]} rows for {samples.Count} samples, so it is not batch first; set CacheTeacherOutputs = false.");
+
+        return all.Select((values, i) => tensor(values, [samples.Count, .. rowShapes[i]]).DetachFromDisposeScope()).ToArray();
     }
 }

@@ -26,13 +26,18 @@ public sealed class DistillationFineTuningTests
         double original = ClassifierAccuracy.Measure(LeNet, test, testLabels);
         double before = ClassifierAccuracy.Measure(compressed, test, testLabels);
 
-        var outcome = new DistillationFineTuning { Epochs = 4, LearningRate = 1e-2 }.Run(new FineTuningRequest(LeNet, compressed, train, trainLabels));
+        // The recipe this was measured with: the defaults moved to VGG's (batch 128, every weight, 0.5·KL) in 9b5033b,
+        // which on 2,000 rows halves the steps and reaches 0.7955 instead (same data-free model, byte for byte).
+        var recipe = new DistillationFineTuning
+        {
+            Epochs = 4, LearningRate = 1e-2, BatchSize = 64, DistillationWeight = 0.9, TrainableParameters = TrainableParameters.CompressedOnly,
+        };
+        var outcome = recipe.Run(new FineTuningRequest(LeNet, compressed, train, trainLabels));
         double after = ClassifierAccuracy.Measure(outcome.Model, test, testLabels);
 
-        // Measured: original 0.917, data-free 10x 0.2165, distilled 0.8455 up to the distillation merge; 0.770–0.776
-        // since the export-kinds and reliability merges (same data-free model; cause not found yet — see the stop's note).
+        // Measured: original 0.917, data-free 10x 0.2165, distilled 0.8450–0.8455 (libtorch's threads vary the last digit).
         Assert.IsLessThan(0.4, before, $"data-free 10x should have lost most of the accuracy ({before:0.000})");
-        Assert.IsGreaterThan(0.75, after, $"distilled: {after:0.000} (before {before:0.000}, original {original:0.000})");
+        Assert.IsGreaterThan(0.83, after, $"distilled: {after:0.000} (before {before:0.000}, original {original:0.000})");
         Assert.AreEqual(compressed.ParameterCount, outcome.Model.ParameterCount, "fine-tuning changes values, not sizes");
         StringAssert.Contains(outcome.Summary, "validated on 100 held-back rows: accuracy");
     }

@@ -15,7 +15,9 @@ internal static class ConvolutionKernels
         return inputs =>
         {
             var x = Required(inputs, 0, description);
-            var w = Required(inputs, 1, description);
+            // A weight that is a strided view (the split forms' transposed, reshaped factors) made libtorch 2.10's conv
+            // backward return NaN input gradients at times; a contiguous copy of a small weight costs little.
+            var w = Required(inputs, 1, description).contiguous();
             var bias = Optional(inputs, 2);
             var rank = (int)w.ndim - 2;
             var pads = window.Pads(x.shape.AsSpan(2), w.shape.AsSpan(2));

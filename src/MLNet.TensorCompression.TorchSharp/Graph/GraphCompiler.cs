@@ -36,17 +36,18 @@ internal sealed class GraphCompiler
     /// <param name="model">The model.</param>
     /// <param name="trainable">Names of the FLOAT initializers that become trainable parameters.</param>
     /// <param name="parameters">Receives the parameters by initializer name.</param>
+    /// <param name="outputNames">The graph outputs to return, in order.</param>
     /// <param name="inputName">The graph input's name.</param>
-    /// <param name="outputName">The graph output's name.</param>
     /// <exception cref="NotSupportedException">Unsupported ops (all listed) or element types (the tensor named).</exception>
+    /// <exception cref="ArgumentException">An output name is not a graph output.</exception>
     public static CompiledGraph Compile(
-        ModelProto model, IReadOnlySet<string> trainable, Dictionary<string, Parameter> parameters, out string inputName, out string outputName)
+        ModelProto model, IReadOnlySet<string> trainable, Dictionary<string, Parameter> parameters, IReadOnlyList<string> outputNames, out string inputName)
     {
         var compiler = new GraphCompiler(model);
-        return compiler.CompileMain(trainable, parameters, out inputName, out outputName);
+        return compiler.CompileMain(trainable, parameters, outputNames, out inputName);
     }
 
-    private CompiledGraph CompileMain(IReadOnlySet<string> trainable, Dictionary<string, Parameter> parameters, out string inputName, out string outputName)
+    private CompiledGraph CompileMain(IReadOnlySet<string> trainable, Dictionary<string, Parameter> parameters, IReadOnlyList<string> outputNames, out string inputName)
     {
         var graph = model.Graph;
         RequireSupportedValueTypes(graph);
@@ -78,12 +79,19 @@ internal sealed class GraphCompiler
         if (unsupported.Count > 0)
             throw new NotSupportedException($"OnnxTorchGraph cannot run {unsupported.Count} node(s) of this model: {string.Join("; ", unsupported)}.");
 
-        if (graph.Output.Count == 0) throw new NotSupportedException($"Graph '{graph.Name}' has no output.");
-        outputName = graph.Output[0].Name;
-        RequireFloat(graph.Output[0], "graph output");
-        if (!scope.TryGetValue(outputName, out var outputSlot))
-            throw new InvalidOperationException($"No node, initializer or input produces the graph output '{outputName}'.");
-        return new CompiledGraph(boundValues.ToArray(), steps.ToArray(), inputSlot, outputSlot, initializerSlots);
+        var outputSlots = new int[outputNames.Count];
+        for (var i = 0; i < outputSlots.Length; i++)
+        {
+            var output = graph.Output.FirstOrDefault(o => o.Name == outputNames[i])
+                ?? throw new ArgumentException(
+                    $"'{outputNames[i]}' is not an output of graph '{graph.Name}'; its outputs are {string.Join(", ", graph.Output.Select(o => $"'{o.Name}'"))}.", nameof(outputNames));
+            RequireFloat(output, "graph output");
+            outputSlots[i] = scope.TryGetValue(output.Name, out var slot)
+                ? slot
+                : throw new InvalidOperationException($"No node, initializer or input produces the graph output '{output.Name}'.");
+        }
+
+        return new CompiledGraph(boundValues.ToArray(), steps.ToArray(), inputSlot, outputSlots, initializerSlots);
     }
 
     private void CompileNode(NodeProto node, Dictionary<string, int> scope, IReadOnlyDictionary<string, AttributeProto> callerAttributes, long opset, string location)

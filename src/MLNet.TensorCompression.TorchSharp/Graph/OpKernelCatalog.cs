@@ -37,6 +37,7 @@ internal static class OpKernelCatalog
         ["Dropout"] = ShapeKernels.Dropout,
         ["Constant"] = ConstantKernels.Constant,
         ["Shape"] = ConstantKernels.Shape,
+        ["Cast"] = ConstantKernels.Cast,
     };
 
     /// <summary>The factory for a default-domain op, or null when this executor does not run it.</summary>

@@ -27,7 +27,7 @@ internal static class LayerRefitter
         var factors = weight.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
         double[]? bias = hasBias ? Array.ConvertAll(weight.Layer.Bias!, v => (double)v) : null;
 
-        double HoldoutLoss() => holdout.SumOfSquaredErrors(map.Weight(factors, bias)) / Math.Max(1, holdout.RowCount);
+        double HoldoutLoss() => holdout.ExactSumOfSquaredErrors(map.Weight(factors, bias)) / Math.Max(1, holdout.RowCount);
         double startLoss = HoldoutLoss(), bestLoss = startLoss;
         var best = (Factors: Copy(factors), Bias: (double[]?)bias?.Clone());
         void KeepIfBetter()

@@ -135,6 +135,20 @@ internal sealed class LayerStatistics
     /// <summary>Σ‖W̃x̃ − y‖² over every row added.</summary>
     public double SumOfSquaredErrors(Matrix weight) => SumOfSquaredErrors(weight, TimesGram(weight));
 
+    /// <summary>
+    /// Σ‖W̃x̃ − y‖² exactly, for judging a fit on held-back rows: as <see cref="SumOfSquaredErrors(Matrix)"/>, but from the
+    /// kept rows themselves (2·out·K̃·rows) when <see cref="TimesGram"/> would use only their principal directions,
+    /// whose error it underestimates.
+    /// </summary>
+    public double ExactSumOfSquaredErrors(Matrix weight)
+    {
+        if (!KeepsRows || RowCount <= PrincipalRows) return SumOfSquaredErrors(weight);
+        var (x, y) = Rows();
+        var residual = Gemm.MultiplyTransposeB(x, weight);
+        TensorPrimitives.Subtract(residual.Data, y.Data, residual.Data);
+        return TensorPrimitives.SumOfSquares(residual.Data);
+    }
+
     /// <summary>Σ‖W̃x̃ − y‖², given <paramref name="timesGram"/> = W̃·C already computed.</summary>
     public double SumOfSquaredErrors(Matrix weight, Matrix timesGram) =>
         Math.Max(0, TensorPrimitives.Dot(timesGram.Data, weight.Data) - (2 * TraceOfProduct(weight, Cross)) + TargetEnergy);

@@ -24,6 +24,9 @@ internal static class ExportModels
     /// <summary>The rank of every unfolding of the weights.</summary>
     public const int WeightRank = 2;
 
+    /// <summary>Default-domain opsets across the range ONNX Runtime runs (7–21), each one an op-form boundary, as DynamicData rows.</summary>
+    public static IEnumerable<object[]> Opsets => new long[] { 7, 8, 9, 11, 13, 21 }.Select(opset => new object[] { opset });
+
     /// <summary>The conv+gemm model; <paramref name="batch"/> is the input's batch size (<see cref="TestGraph.Batch"/> for symbolic).</summary>
     public static OnnxModel ConvGemm(long opset = 17, long batch = Batch, Func<TestGraph, TestGraph>? configure = null, Action<OnnxModel>? rewire = null)
     {

@@ -13,12 +13,7 @@ namespace MLNet.TensorCompression.Tests.Exports;
 public sealed class OldOpsetTests
 {
     [TestMethod]
-    [DataRow(7L)]
-    [DataRow(8L)]
-    [DataRow(9L)]
-    [DataRow(11L)]
-    [DataRow(13L)]
-    [DataRow(21L)]
+    [DynamicData(nameof(ExportModels.Opsets), typeof(ExportModels))]
     public void FullRankCompressionScoresLikeTheOriginalAtTheModelsOpset(long opset)
     {
         var original = ExportModels.ConvGemm(opset);

@@ -53,6 +53,27 @@ public sealed class LayerStatisticsTests
     }
 
     [TestMethod]
+    public void TheExactErrorOfManyKeptRowsIsTheSumOverRows()
+    {
+        // More kept rows than TimesGram's principal directions, fewer than inputs: the held-back error must still be exact.
+        const int inputs = 400, outputs = 3;
+        int rows = LayerStatistics.PrincipalRows + 60;
+        var random = new Random(5);
+        var x = RandomMatrix(random, rows, inputs);
+        var y = RandomMatrix(random, rows, outputs);
+        var kept = new LayerStatistics(inputs, outputs, hasBias: false, expectedRows: rows);
+        Assert.IsTrue(kept.KeepsRows);
+        kept.Add(x, y);
+        // The estimate from the principal directions misses what the weight does along the others.
+        var weight = RandomMatrix(random, outputs, inputs);
+        var predicted = Gemm.MultiplyTransposeB(x, weight);
+        double byRows = 0;
+        for (int i = 0; i < predicted.Data.Length; i++) byRows += Math.Pow(predicted.Data[i] - y.Data[i], 2);
+        Assert.AreEqual(byRows, kept.ExactSumOfSquaredErrors(weight), 1e-9 * byRows);
+        Assert.AreNotEqual(byRows, kept.SumOfSquaredErrors(weight), 1e-3 * byRows, "the estimate differs here, or this test shows nothing");
+    }
+
+    [TestMethod]
     public void MiniBatchDrawsFromTheKeptRowsOnly()
     {
         var random = new Random(1);
