@@ -28,7 +28,7 @@ internal static class LayoutAlternative
 
     /// <summary>
     /// The decomposition at the largest rank of the ladder with at most <paramref name="parameters"/> values (they grow with
-    /// the rank): a binary search. The ladder's rungs, not every rank: measured on the VGG sample at 20x, every rank up to
+    /// the rank): a binary search. The ladder's rungs, not every rank: measured on the VGG sample at 20x (one run each, shared machine), every rank up to
     /// the budget (20.6x) ran at 0.39x/0.60x of the original's latency at batch 1/64 where the rungs (25.0x) ran at
     /// 0.29x/0.43x; 0.8946 against 0.8894 data-free.
     /// </summary>
