@@ -16,9 +16,11 @@ internal static class CompressionFlags
     public const string Mode = "--mode";
     public const string TensorLayout = "--tensor-layout"; // --layout is the images' nchw|nhwc
     public const string Inline = "--inline";
+    public const string Objective = "--objective";
+    public const string Batch = "--batch";
 
     /// <summary>Every flag here that takes a value.</summary>
-    public static readonly string[] Values = [Policy, MaxRank, Tolerance, TargetRatio, Allocation, Layer, Mode, TensorLayout];
+    public static readonly string[] Values = [Policy, MaxRank, Tolerance, TargetRatio, Allocation, Layer, Mode, TensorLayout, Objective, Batch];
 
     /// <summary>Every flag here that takes none.</summary>
     public static readonly string[] Switches = [Inline];
@@ -39,6 +41,13 @@ internal static class CompressionFlags
         if (line.Choice(Mode, OptionNames.Modes) is { } mode) options.ExecutionMode = mode;
         if (line.Choice(TensorLayout, OptionNames.Layouts) is { } layout) options.Layout = layout;
         if (line.Has(Inline)) options.Inline = true;
+        if (line.Choice(Objective, OptionNames.Objectives) is { } objective) options.Objective = objective;
+        if (line.String(Batch) is { } batches)
+        {
+            if (options.Objective == CompressionObjective.Size)
+                throw new UsageException($"{Batch} sets the batch sizes {Objective} latency or balanced times the layers at; with {Objective} size nothing is timed");
+            options.LatencyBatchSizes = batches.Split(',').Select(size => CommandLine.WholeNumber(Batch, size.Trim(), minimum: 1)).ToArray();
+        }
         foreach (var text in line.All(Layer))
         {
             try { options.LayerOverrides.Add(LayerOverride.Parse(text)); }

@@ -31,6 +31,12 @@ internal static class Usage
                 --tensor-layout interleaved|split
                                                modes pairing row and column factors (default: most compression), or split
                                                (runs as two Gemms N→r→M, or 1×1 → kh×kw → 1×1 convolutions)
+                --objective size|latency|balanced
+                                               what each layer's layout and form are chosen for: size (default: as
+                                               --tensor-layout and --mode say), latency (the fastest form, timed in ONNX
+                                               Runtime on this machine; never one slower than the dense layer), or
+                                               balanced (the most accurate form within 10% of the fastest)
+                --batch B[,B…]                 batch sizes latency/balanced time each layer at (default 1,64)
                 --inline                       plain ONNX ops instead of custom-domain functions
                 --report FILE.md|FILE.json     also write the report to a file
                 --quiet                        no progress on stderr (else a live bar on a terminal, step lines when redirected)
@@ -72,6 +78,7 @@ internal static class Usage
           mlnet-compress inspect samples/models/vgg-fashion.onnx
           mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --max-rank 16
           mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --target-ratio 10 --report report.md
+          mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-fast.onnx --target-ratio 20 --objective latency --batch 1,64
           mlnet-compress compress samples/models/lenet5-fashion.onnx -o lenet-small.onnx --target-ratio 5 \
               --calibration samples/data/fashion-train-2000-images.idx3-ubyte --rows 500
           mlnet-compress compress resnet.onnx -o resnet-small.onnx --target-ratio 4 --calibration photos/ \

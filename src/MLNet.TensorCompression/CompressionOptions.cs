@@ -13,6 +13,9 @@ public class CompressionOptions
     // A field rather than an auto-property, so that Clone can give the copy its own list while the public property has no setter.
     private List<LayerOverride> layerOverrides = [];
 
+    /// <summary>Default of <see cref="LatencyBatchSizes"/>: one sample, and a batch.</summary>
+    public static readonly IReadOnlyList<int> DefaultLatencyBatchSizes = [1, 64];
+
     /// <summary>Which format each kind of layer gets. Default <see cref="CompressionPolicy.Hybrid"/>.</summary>
     public CompressionPolicy Policy { get; set; } = CompressionPolicy.Hybrid;
 
@@ -46,8 +49,27 @@ public class CompressionOptions
     /// </summary>
     public TensorLayout Layout { get; set; } = TensorLayout.Interleaved;
 
-    /// <summary>How compressed layers run. Default <see cref="LayerExecutionMode.Auto"/>.</summary>
+    /// <summary>
+    /// How compressed layers run. Default <see cref="LayerExecutionMode.Auto"/>. Under a <see cref="CompressionObjective.Latency"/>
+    /// or <see cref="CompressionObjective.Balanced"/> objective, Auto lets the objective choose among every form, and
+    /// Factorized or Reconstructed limits it to that mode.
+    /// </summary>
     public LayerExecutionMode ExecutionMode { get; set; } = LayerExecutionMode.Auto;
+
+    /// <summary>
+    /// What each compressed layer's layout and execution form are chosen for. Default <see cref="CompressionObjective.Size"/>
+    /// (nothing is timed); the others time one-layer models in ONNX Runtime on this machine while compressing.
+    /// </summary>
+    public CompressionObjective Objective { get; set; } = CompressionObjective.Size;
+
+    /// <summary>
+    /// The batch sizes a <see cref="CompressionObjective.Latency"/> or <see cref="CompressionObjective.Balanced"/> objective
+    /// times each layer at (a form must be no slower than the dense layer at every one of them). Default 1 and 64.
+    /// </summary>
+    public IReadOnlyList<int> LatencyBatchSizes { get; set; } = DefaultLatencyBatchSizes;
+
+    /// <summary>Times one-layer models for the objective; null: ONNX Runtime on this machine, cached per process. Tests give a fake.</summary>
+    internal Planning.ILayerTimer? LayerTimer { get; set; }
 
     /// <summary>Emit plain ONNX ops instead of the custom-domain functions. Default false.</summary>
     public bool Inline { get; set; }
@@ -81,6 +103,10 @@ public class CompressionOptions
             throw new ArgumentOutOfRangeException(nameof(Layout), Layout, "Unknown layout.");
         if (!Enum.IsDefined(ExecutionMode))
             throw new ArgumentOutOfRangeException(nameof(ExecutionMode), ExecutionMode, "Unknown execution mode.");
+        if (!Enum.IsDefined(Objective))
+            throw new ArgumentOutOfRangeException(nameof(Objective), Objective, "Unknown objective.");
+        if (LatencyBatchSizes is null || LatencyBatchSizes.Count == 0 || LatencyBatchSizes.Any(b => b < 1))
+            throw new ArgumentOutOfRangeException(nameof(LatencyBatchSizes), LatencyBatchSizes is null ? null : string.Join(",", LatencyBatchSizes), "LatencyBatchSizes must name at least one batch size, each ≥ 1.");
         foreach (var layerOverride in LayerOverrides)
             if (layerOverride.MaxRank is < 1)
                 throw new ArgumentOutOfRangeException(nameof(LayerOverrides), layerOverride.MaxRank, $"The override for '{layerOverride.Pattern}' has rank {layerOverride.MaxRank}; ranks must be ≥ 1.");
@@ -94,6 +120,7 @@ public class CompressionOptions
     {
         var copy = (CompressionOptions)MemberwiseClone();
         copy.layerOverrides = [.. layerOverrides];
+        copy.LatencyBatchSizes = [.. LatencyBatchSizes];
         return copy;
     }
 }

@@ -32,6 +32,13 @@ public sealed record LayerReport
     /// <summary>Weight values after (the factors' values when factorised).</summary>
     public required long ParametersAfter { get; init; }
 
+    /// <summary>
+    /// Weight values the layer holds while it runs, once ONNX Runtime has folded its constants at session load: the dense
+    /// weight (dense and Reconstructed), the factors (Factorized), or each side folded (Split: r(M + N) for a fully
+    /// connected layer, r₁·C_in + r₁r₂·kh·kw + r₂·C_out for a convolution).
+    /// </summary>
+    public long RuntimeParameters { get; init; }
+
     /// <summary>ParametersBefore ÷ ParametersAfter.</summary>
     public double CompressionRatio => ParametersAfter == 0 ? 0 : (double)ParametersBefore / ParametersAfter;
 
@@ -47,8 +54,14 @@ public sealed record LayerReport
     /// <summary>Multiply-adds per sample after (of the chosen execution mode), or null when unknown.</summary>
     public long? MacsAfter { get; init; }
 
-    /// <summary>"Factorized" or "Reconstructed"; null when dense.</summary>
+    /// <summary>"Factorized", "Split" or "Reconstructed"; null when dense.</summary>
     public string? ExecutionMode { get; init; }
+
+    /// <summary>
+    /// ONNX Runtime latency of the dense layer and of the form it runs in, per batch size, measured on the machine that
+    /// compressed it (<see cref="CompressionOptions.Objective"/> Latency or Balanced); null when nothing was timed.
+    /// </summary>
+    public IReadOnlyList<BatchLatency>? Latency { get; init; }
 
     /// <summary>Why the layer stayed dense, or null.</summary>
     public string? Note { get; init; }

@@ -89,7 +89,7 @@ public static class OnnxModelCompressor
         {
             var candidate = options.Clone();
             candidate.TargetCompressionRatio = ratio;
-            var layers = fitting.Refit(ladders.Allocate(ratio, options.RankAllocation), progress: null, cancellationToken);
+            var layers = fitting.Refit(LayerForms.Choose(ladders.Allocate(ratio, options.RankAllocation), candidate, StandardOpset.Of(model.Proto), progress: null, cancellationToken), progress: null, cancellationToken);
             var result = Before(given, model, CompressionResults.Assemble(model, new CompressionPlan(scan, layers, parametersBefore), candidate, progress: null));
             return (result, ClassifierAccuracy.Measure(result.Model, evaluation, labels));
         }, progress);
@@ -114,7 +114,6 @@ public static class OnnxModelCompressor
     private static DataAwareFitting LayerwiseFitting(OnnxModel model, CompressionOptions options, CalibrationSet calibration, RefitOptions refit) =>
         new(model, calibration, refit, layers => CompressedModelEmitter.Emit(model, layers, options).Model);
 
-    /// <summary>Finds the layers, decides their formats and decomposes them: everything before fitting and emission.</summary>
     /// <summary>
     /// What the output-error allocation ranks candidates by: the output error, on a draw of the calibration samples, of the
     /// model with the given layers (written Reconstructed, the fastest to load and run). Null unless that allocation is asked for.
@@ -128,12 +127,16 @@ public static class OnnxModelCompressor
         return layers => measure.Measure(CompressedModelEmitter.Emit(model, layers, emission).Model);
     }
 
+    /// <summary>
+    /// Finds the layers, decides their formats, decomposes them and, for a latency objective, times their forms:
+    /// everything before fitting and emission.
+    /// </summary>
     private static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Func<IReadOnlyList<PlannedLayer>, double>? outputError, Action<string>? progress, CancellationToken cancellationToken)
     {
         var scan = LayerFinder.Find(model);
         long parametersBefore = model.ParameterCount;
         var planned = CompressionPlanner.Decompose(PlanFormats(model, scan, options), options, parametersBefore, outputError, progress, cancellationToken);
-        return new CompressionPlan(scan, planned, parametersBefore);
+        return new CompressionPlan(scan, LayerForms.Choose(planned, options, StandardOpset.Of(model.Proto), progress, cancellationToken), parametersBefore);
     }
 
     /// <summary>Compresses a model file into another file, written atomically; the input file is never modified.</summary>

@@ -32,6 +32,12 @@ internal static class OptionNames
         ["interleaved"] = TensorLayout.Interleaved, ["split"] = TensorLayout.Split,
     };
 
+    /// <summary>Names of <see cref="CompressionObjective"/> values.</summary>
+    public static readonly OrderedDictionary<string, CompressionObjective> Objectives = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["size"] = CompressionObjective.Size, ["latency"] = CompressionObjective.Latency, ["balanced"] = CompressionObjective.Balanced,
+    };
+
     /// <summary>Names of <see cref="RankAllocation"/> values.</summary>
     public static readonly OrderedDictionary<string, RankAllocation> Allocations = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -1,13 +1,16 @@
 using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Emission;
+using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Onnx.Protobuf;
-using MLNet.TensorCompression.Tensors;
+using MLNet.TensorCompression.Planning;
 
 namespace MLNet.TensorCompression.Benchmarks;
 
 /// <summary>
-/// ONNX Runtime latency of single layers, dense against their rank-16 factorisations run factorised and reconstructed
-/// (interleaved layouts) and split, as ratios measured in one run.
+/// ONNX Runtime latency of single layers, dense against their rank-16 factorisations (TT and HT, interleaved and split)
+/// in every execution form, as ratios measured in one run: the library's one-layer models and timer, which the latency
+/// objective uses (<see cref="Planning.LayerForms"/>).
 /// </summary>
 public static class LayerLatency
 {
@@ -20,39 +23,39 @@ public static class LayerLatency
         ("Conv 128→128 3×3 @7×7", [128, 128, 3, 3], [128, 7, 7]),
     ];
 
-    /// <summary>Prints the median latency of each layer and form, and the ratio to the dense layer's.</summary>
-    public static void Report(TextWriter output, int repetitions = 200)
+    /// <summary>Prints the median latency of each layer and form (all forms of a layer run in turn each round), and the ratio to the dense layer's.</summary>
+    public static void Report(TextWriter output, int rounds = 200)
     {
-        output.WriteLine($"single layers: median ONNX Runtime latency over {repetitions} runs (ratio to dense in the same run)");
+        output.WriteLine($"single layers: median ONNX Runtime latency over {rounds} rounds (ratio to dense in the same run)");
         foreach (var (name, weightShape, inputShape) in Layers)
         {
-            var dense = SingleLayerModel(weightShape, inputShape);
-            var forms = new List<(string, OnnxModel)> { ("dense", dense) };
-            foreach (var policy in new[] { CompressionPolicy.TensorTrain, CompressionPolicy.HierarchicalTucker })
+            // The layer as the compressor finds it (measured input shape), and its one-layer models as the latency objective times them.
+            var layer = LayerFinder.Find(RandomLayerModel(weightShape, inputShape)).Layers.Single();
+            var forms = new List<(string Name, OnnxModel Model)> { ("dense", SingleLayerModel.Dense(layer, Opset)) };
+            foreach (var layout in Enum.GetValues<TensorLayout>())
+            foreach (var format in new[] { LayerFormat.TensorTrain, LayerFormat.HierarchicalTucker })
             foreach (var mode in new[] { LayerExecutionMode.Factorized, LayerExecutionMode.Reconstructed })
             {
-                var options = new CompressionOptions { Policy = policy, MaxRank = 16, ExecutionMode = mode, MinimumLayerParameters = 0, CompressInputConvolution = true };
-                forms.Add(($"{(policy == CompressionPolicy.TensorTrain ? "TT" : "HT")} r16 {mode}", OnnxModelCompressor.Compress(dense, options).Model));
+                var weight = LayerDecomposer.Decompose(new LayerPlan(layer, format, CompressionPlanner.Tensorize(layer, layout), null, null), Truncation.ToRank(16));
+                if (mode == LayerExecutionMode.Factorized && !FactorizedLayerEmitter.HasFactorizedForm(weight)) continue;
+                string form = mode == LayerExecutionMode.Factorized && layout == TensorLayout.Split ? "Split" : $"{mode} {layout}".ToLowerInvariant();
+                forms.Add(($"{weight.Format} r16 {form}", SingleLayerModel.Factorized(weight, mode, inline: false, Opset)));
             }
-            // The split layout's form: two Gemms N → 16 → M, or 1×1 → kh×kw → 1×1 convolutions at rank 16.
-            var split = new CompressionOptions { Layout = TensorLayout.Split, MaxRank = 16, ExecutionMode = LayerExecutionMode.Factorized, MinimumLayerParameters = 0, CompressInputConvolution = true };
-            forms.Add(("TT r16 Split", OnnxModelCompressor.Compress(dense, split).Model));
+            var sessions = forms.Select(f => OnnxRuntimeLayerTimer.CreateSession(f.Model)).ToArray();
             foreach (int batch in new[] { 1, 64 })
             {
-                double baseline = 0;
-                foreach (var (form, model) in forms)
-                {
-                    using var session = ModelLatency.CreateSession(model);
-                    double median = ModelLatency.MedianMilliseconds(session, [batch, .. inputShape], repetitions);
-                    if (form == "dense") baseline = median;
-                    output.WriteLine($"  {name,-24} batch {batch,2}  {form,-22} {median,9:F3} ms  {median / baseline,6:F2}x");
-                }
+                var medians = OnnxRuntimeLayerTimer.AlternatingMedians(sessions, sessions.Select(s => OnnxRuntimeLayerTimer.InputShape(s, batch)).ToArray(), rounds);
+                for (int i = 0; i < forms.Count; i++)
+                    output.WriteLine($"  {name,-24} batch {batch,2}  {forms[i].Name,-28} {medians[i],9:F3} ms  {medians[i] / medians[0],6:F2}x");
             }
+            foreach (var session in sessions) session.Dispose();
         }
     }
 
+    private const int Opset = 17;
+
     /// <summary>X[N, …] → Gemm (transB = 1) or Conv (pad 1) with a random weight → Y.</summary>
-    private static OnnxModel SingleLayerModel(int[] weightShape, long[] inputShape)
+    private static OnnxModel RandomLayerModel(int[] weightShape, long[] inputShape)
     {
         var random = new Random(7);
         var weight = new float[weightShape.Aggregate(1, (a, b) => a * b)];

@@ -65,6 +65,27 @@ if (args.Length >= 5 && args[0] == "--distill")
     DistillationAccuracy.Report(args[1], double.Parse(args[2], invariant), double.Parse(args[3], invariant), args[4], args[5..], Console.Out);
     return;
 }
+// Original against its compressions for each objective (size, latency, balanced) at a ratio: latency at batch 1 and 64 in one
+// process, session memory from separate processes, accuracy; data-free, or re-fitted layer-wise on calibration images:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --objectives samples/models/vgg-fashion.onnx 20 [calibration=samples/data/fashion-train-2000-images.idx3-ubyte] [rows=N]
+if (args.Length >= 3 && args[0] == "--objectives")
+{
+    ObjectiveComparison.Report(args[1], double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args[3..], Console.Out);
+    return;
+}
+// Session memory of models (peak RSS of a child process scoring each, minus that of one scoring a one-node model), ratios to the first:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --memory original.onnx compressed.onnx …
+if (args.Length >= 2 && args[0] == "--memory")
+{
+    SessionMemory.Report(args[1..], batch: 1, Console.Out);
+    return;
+}
+// The child process of --memory: scores the model once and prints the process's peak RSS (kB).
+if (args.Length == 3 && args[0] == "--score-once")
+{
+    SessionMemory.ScoreOnce(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), Console.Out);
+    return;
+}
 if (args.Length == 1 && args[0] == "--layer-latency")
 {
     LayerLatency.Report(Console.Out);

@@ -67,7 +67,7 @@ public static class TrainingStepTime
     private static void TeacherCacheCost(OnnxModel original, CalibrationSet samples, int batchSize, TextWriter output)
     {
         var clock = Stopwatch.StartNew();
-        TeacherOutputs.Compute(original, samples).Dispose();
+        foreach (var outputs in TeacherOutputs.Compute(original, samples, [original.Graph.Output[0].Name])) outputs.Dispose();
         var onnxRuntime = clock.Elapsed;
         using var teacher = OnnxTorchGraph.Create(original, trainFactors: false);
         using var inputs = tensor(samples.Data, [samples.Count, .. samples.SampleShape]).DetachFromDisposeScope();
@@ -88,8 +88,9 @@ public static class TrainingStepTime
     /// <summary>What taking one shuffled batch (inputs, labels, cached teacher outputs) out of the rows costs.</summary>
     private static void BatchLoadingCost(OnnxModel original, CalibrationSet samples, int[] labels, int batchSize, TextWriter output)
     {
-        using var teacherOutputs = TeacherOutputs.Compute(original, samples);
+        var teacherOutputs = TeacherOutputs.Compute(original, samples, [original.Graph.Output[0].Name]);
         using var data = DistillationData.Split(samples, labels, teacherOutputs, 0, 0);
+        foreach (var outputs in teacherOutputs) outputs.Dispose(); // the split copies them
         const int batches = 200;
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < batches; i++)

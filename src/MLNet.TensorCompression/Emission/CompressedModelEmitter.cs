@@ -25,7 +25,10 @@ internal static class CompressedModelEmitter
     /// </summary>
     private const double SplitCostPerMac = 1;
 
-    /// <summary>The rewritten model (no report in its metadata yet) and the report line of every planned layer, in order.</summary>
+    /// <summary>
+    /// The rewritten model (no report in its metadata yet) and the report line of every planned layer, in order. A layer
+    /// runs in the mode its plan chose (<see cref="PlannedLayer.Mode"/>), else in the options' mode.
+    /// </summary>
     public static (OnnxModel Model, IReadOnlyList<LayerReport> Layers) Emit(OnnxModel original, IReadOnlyList<PlannedLayer> layers, CompressionOptions options)
     {
         var replacements = new List<LayerReplacement>();
@@ -41,13 +44,13 @@ internal static class CompressedModelEmitter
         {
             if (layer.Weight is not { } weight)
             {
-                layerReports.Add(LayerReports.Dense(layer.Plan));
+                layerReports.Add(LayerReports.Dense(layer.Plan) with { Latency = layer.Latency });
                 continue;
             }
-            var mode = ResolveMode(options.ExecutionMode, weight);
+            var mode = layer.Mode ?? ResolveMode(options.ExecutionMode, weight);
             var emission = FactorizedLayerEmitter.Emit(weight, mode, options.Inline, existing.FreePrefix(NamePrefix(weight.Layer.Name, replacements.Count)), opset);
             replacements.Add(new LayerReplacement(weight.Layer.Name, weight.Layer.Nodes, emission, weight.Layer.ParameterTensorNames));
-            layerReports.Add(LayerReports.Factorized(weight, mode, options));
+            layerReports.Add(LayerReports.Factorized(weight, mode, options) with { Latency = layer.Latency });
         }
         var model = new OnnxModel(GraphRewriter.Rewrite(original.Proto, replacements));
         GraphOutputShapes.DeclareMissing(model);

@@ -19,6 +19,7 @@ internal static class CompressionResults
         var report = new CompressionReport
         {
             Policy = options.Policy,
+            Objective = options.Objective,
             TargetCompressionRatio = options.TargetCompressionRatio,
             Layers = layerReports,
             Skipped = plan.Scan.Skipped.Select(s => new SkippedLayerReport(s.Name, s.OpType, s.Reason)).ToArray(),

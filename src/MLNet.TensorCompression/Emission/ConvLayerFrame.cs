@@ -95,13 +95,19 @@ internal static class ConvLayerFrame
     /// </summary>
     public static void EmitDense(OpBodyBuilder body, CompressibleLayer layer, Tensorization tensorization, string modeOrderKernel, OpBodyNames io)
     {
-        var permutation = tensorization.UnfoldPermutation().Select(a => (long)a);
         var split = tensorization.FactorShape.Select(f => (long)f).ToArray();
-        var kernelShape = layer.Weight.Shape.Select(s => (long)s).ToArray();
-
         var splitView = body.Node("Reshape", "kernel_split", [modeOrderKernel, body.LayerInts("split_shape", split)]);
-        var reordered = body.Node("Transpose", "kernel_reordered", [splitView], OnnxAttributes.Ints("perm", permutation));
-        var kernel = body.Node("Reshape", "kernel", [reordered, body.LayerInts("weight_shape", kernelShape)]);
+        var reordered = body.Node("Transpose", "kernel_reordered", [splitView], OnnxAttributes.Ints("perm", DensePermutation(tensorization).Select(a => (long)a)));
+        EmitDenseReordered(body, layer, reordered, io);
+    }
+
+    /// <summary>The Transpose from the tensor's factor axes (<see cref="Tensorization.FactorShape"/>) to the kernel's.</summary>
+    public static int[] DensePermutation(Tensorization tensorization) => tensorization.UnfoldPermutation();
+
+    /// <summary>Writes the original Conv on the kernel given with its factor axes in the kernel's order (<see cref="DensePermutation"/>).</summary>
+    public static void EmitDenseReordered(OpBodyBuilder body, CompressibleLayer layer, string reordered, OpBodyNames io)
+    {
+        var kernel = body.Node("Reshape", "kernel", [reordered, body.LayerInts("weight_shape", layer.Weight.Shape.Select(s => (long)s).ToArray())]);
         body.NodeTo("Conv", "output", io.Output, io.Bias is null ? [io.Input, kernel] : [io.Input, kernel, io.Bias], LayerGeometry(body, layer));
     }
 

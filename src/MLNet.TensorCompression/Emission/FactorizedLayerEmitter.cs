@@ -90,6 +90,13 @@ internal static class FactorizedLayerEmitter
         return CreateOp(weight, LayerExecutionMode.Factorized).MacsPerApplication * (weight.Layer.ApplicationsPerSample ?? 1);
     }
 
+    /// <summary>Weight values the layer holds at run time in <paramref name="mode"/>, after ONNX Runtime's folding at session load (<see cref="FactorizedOp.RuntimeWeightCount"/>).</summary>
+    public static long RuntimeWeightCount(FactorizedWeight weight, LayerExecutionMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        return CreateOp(weight, mode).RuntimeWeightCount;
+    }
+
     /// <summary>
     /// Multiply-adds per sample of the Reconstructed body: the dense layer's (weight count × applications per sample),
     /// since ONNX Runtime folds the rebuild into a constant when the session loads.
@@ -102,18 +109,22 @@ internal static class FactorizedLayerEmitter
 
     /// <summary>
     /// The execution form for (mode, layer kind, format, layout): one op type each; a new form is a new <see cref="FactorizedOp"/>
-    /// and a line here. Factorized on a <see cref="TensorLayout.Split"/> tensorization is the split form (a few large dense ops).
+    /// and a line here. Factorized on a <see cref="TensorLayout.Split"/> tensorization is the split form (a few large dense ops),
+    /// and Reconstructed there rebuilds the weight from the split form's sides.
     /// </summary>
     private static FactorizedOp CreateOp(FactorizedWeight weight, LayerExecutionMode mode)
     {
-        bool split = weight.Tensorization.Layout == TensorLayout.Split;
+        // A split layout's sides make the dense weight in one product (the Reconstructed form that needs the least memory
+        // to fold), so it is rebuilt from them wherever the tree has them.
+        bool split = weight.Tensorization.Layout == TensorLayout.Split && (mode == LayerExecutionMode.Factorized || HasFactorizedForm(weight));
+        bool rebuilt = mode == LayerExecutionMode.Reconstructed;
         return (mode, weight.Layer.Kind, weight.Tensor) switch
         {
+            (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed, LayerKind.FullyConnected, TensorTrain train) when split => new TensorTrainSplitLinearOp(weight, train, rebuilt),
+            (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed, LayerKind.Convolution, TensorTrain train) when split => new TensorTrainSplitConvOp(weight, train, rebuilt),
+            (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed, LayerKind.FullyConnected, HierarchicalTucker tucker) when split => new HierarchicalTuckerSplitLinearOp(weight, tucker, rebuilt),
+            (LayerExecutionMode.Factorized or LayerExecutionMode.Reconstructed, LayerKind.Convolution, HierarchicalTucker tucker) when split => new HierarchicalTuckerSplitConvOp(weight, tucker, rebuilt),
             (LayerExecutionMode.Reconstructed, _, _) => new ReconstructedOp(weight),
-            (LayerExecutionMode.Factorized, LayerKind.FullyConnected, TensorTrain train) when split => new TensorTrainSplitLinearOp(weight, train),
-            (LayerExecutionMode.Factorized, LayerKind.Convolution, TensorTrain train) when split => new TensorTrainSplitConvOp(weight, train),
-            (LayerExecutionMode.Factorized, LayerKind.FullyConnected, HierarchicalTucker tucker) when split => new HierarchicalTuckerSplitLinearOp(weight, tucker),
-            (LayerExecutionMode.Factorized, LayerKind.Convolution, HierarchicalTucker tucker) when split => new HierarchicalTuckerSplitConvOp(weight, tucker),
             (LayerExecutionMode.Factorized, LayerKind.FullyConnected, TensorTrain train) => new TensorTrainLinearOp(weight, train),
             (LayerExecutionMode.Factorized, LayerKind.FullyConnected, HierarchicalTucker tucker) => new HierarchicalTuckerLinearOp(weight, tucker),
             (LayerExecutionMode.Factorized, LayerKind.Convolution, TensorTrain train) => new TensorTrainConvOp(weight, train),

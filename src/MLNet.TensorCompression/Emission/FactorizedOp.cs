@@ -43,6 +43,12 @@ internal abstract class FactorizedOp
     public abstract long MacsPerApplication { get; }
 
     /// <summary>
+    /// Weight values the layer holds while it runs, after ONNX Runtime has folded what is constant at session load: the
+    /// factors as stored, for a chain of contractions (which folds nothing).
+    /// </summary>
+    public virtual long RuntimeWeightCount => Weight.FactorParameterCount;
+
+    /// <summary>
     /// The function overload: everything the body's node sequence depends on (form, d or the tree, schedule, variant, bias) and
     /// nothing else, so layers that differ only in sizes share one function.
     /// </summary>

@@ -35,6 +35,16 @@ internal sealed class HierarchicalTuckerRebuild(HierarchicalTucker tucker) : Ten
     /// </summary>
     public override string Emit(OpBodyBuilder body, OpBodyNames io) => EmitSubtree(body, tucker.Tree.Root, io);
 
+    /// <summary>The root's left subtree times its transfer matrix, [n_left, r_right], and its right subtree, [n_right, r_right].</summary>
+    public override LastContraction? EmitLastContraction(OpBodyBuilder body, OpBodyNames io)
+    {
+        var root = tucker.Tree.Root;
+        if (root.IsLeaf) return null;
+        var left = EmitSubtree(body, root.Left!, io);
+        var leading = body.Node("MatMul", "rebuild_leading", [left, io.Factor(HierarchicalTuckerRoles.Of(root))]);
+        return new LastContraction(leading, EmitSubtree(body, root.Right!, io), RankFirst: false, root.Left!.ModeCount, tucker.Ranks[root.Right!.Id]);
+    }
+
     /// <summary>Writes the rebuild of <paramref name="node"/>'s subtree and returns U_t [∏ its mode sizes, r_t] (a leaf: its frame as stored).</summary>
     public string EmitSubtree(OpBodyBuilder body, DimensionTreeNode node, OpBodyNames io)
     {

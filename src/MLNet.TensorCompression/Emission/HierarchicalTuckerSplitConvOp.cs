@@ -16,12 +16,16 @@ namespace MLNet.TensorCompression.Emission;
 /// </summary>
 internal sealed class HierarchicalTuckerSplitConvOp : FactorizedOp
 {
+    // The Reconstructed form: the sides make the dense weight at session load, and the layer's op runs on it.
+    private readonly bool rebuilt;
+
     private readonly HierarchicalTucker tucker;
     private readonly HierarchicalTuckerRebuild rebuild;
 
     /// <summary>Lays out the factors as the rebuild reads them.</summary>
-    public HierarchicalTuckerSplitConvOp(FactorizedWeight weight, HierarchicalTucker tucker) : base(weight)
+    public HierarchicalTuckerSplitConvOp(FactorizedWeight weight, HierarchicalTucker tucker, bool rebuilt = false) : base(weight)
     {
+        this.rebuilt = rebuilt;
         ArgumentNullException.ThrowIfNull(tucker);
         HierarchicalTuckerSplit.Require(weight, tucker);
         this.tucker = tucker;
@@ -57,10 +61,13 @@ internal sealed class HierarchicalTuckerSplitConvOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => ConvLayerFrame.DescriptiveAttributes(Weight.Tensorization, tucker.Ranks, tucker.Tree);
 
     /// <summary>Per output pixel: C_in·r_b + r_b·q·kh·kw + q·C_out (the first 1×1 convolution runs on the input grid).</summary>
-    public override long MacsPerApplication => SplitLayerFrame.ConvMacs(Layer, InputRank, OutputRank);
+    public override long MacsPerApplication => rebuilt ? Layer.WeightCount : SplitLayerFrame.ConvMacs(Layer, InputRank, OutputRank);
+
+    /// <summary>The folded sides' and spatial filters' values (rebuilt: the dense kernel): one multiply-add each per application.</summary>
+    public override long RuntimeWeightCount => MacsPerApplication;
 
     /// <inheritdoc />
-    protected override string FormPrefix => "split_";
+    protected override string FormPrefix => SplitLayerFrame.FormPrefix(rebuilt);
 
     /// <inheritdoc />
     protected override string Structure => tucker.Tree.ToString();
@@ -81,6 +88,6 @@ internal sealed class HierarchicalTuckerSplitConvOp : FactorizedOp
         var spatialProduct = body.Node("MatMul", "spatial_product", [io.Factor(HierarchicalTuckerRoles.Of(Right.Left!)), io.Factor(HierarchicalTuckerRoles.Of(Right))]);
         var spatialSplit = body.Node("Reshape", "spatial_split", [spatialProduct, body.LayerInts("spatial_split_shape", [kh, kw, OutputRank, InputRank])]);
         var spatialKernel = body.Node("Transpose", "spatial_kernel", [spatialSplit], OnnxAttributes.Ints("perm", [2L, 3L, 0L, 1L]));
-        SplitLayerFrame.EmitConv(body, Layer, inputSide, spatialKernel, outputSide, InputRank, OutputRank, io);
+        SplitLayerFrame.EmitConv(body, Layer, inputSide, spatialKernel, outputSide, InputRank, OutputRank, io, rebuilt);
     }
 }

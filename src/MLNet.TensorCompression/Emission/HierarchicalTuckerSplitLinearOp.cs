@@ -15,12 +15,16 @@ namespace MLNet.TensorCompression.Emission;
 /// </summary>
 internal sealed class HierarchicalTuckerSplitLinearOp : FactorizedOp
 {
+    // The Reconstructed form: the sides make the dense weight at session load, and the layer's op runs on it.
+    private readonly bool rebuilt;
+
     private readonly HierarchicalTucker tucker;
     private readonly HierarchicalTuckerRebuild rebuild;
 
     /// <summary>Lays out the factors as the rebuild reads them.</summary>
-    public HierarchicalTuckerSplitLinearOp(FactorizedWeight weight, HierarchicalTucker tucker) : base(weight)
+    public HierarchicalTuckerSplitLinearOp(FactorizedWeight weight, HierarchicalTucker tucker, bool rebuilt = false) : base(weight)
     {
+        this.rebuilt = rebuilt;
         ArgumentNullException.ThrowIfNull(tucker);
         HierarchicalTuckerSplit.Require(weight, tucker);
         this.tucker = tucker;
@@ -51,10 +55,13 @@ internal sealed class HierarchicalTuckerSplitLinearOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => LinearLayerFrame.DescriptiveAttributes(Weight.Tensorization, tucker.Ranks, tucker.Tree);
 
     /// <summary>r_r·(N + M): the two dense products per row of x (the rebuilds run once, at session load).</summary>
-    public override long MacsPerApplication => SplitLayerFrame.LinearMacs(Layer, SplitRank);
+    public override long MacsPerApplication => rebuilt ? Layer.WeightCount : SplitLayerFrame.LinearMacs(Layer, SplitRank);
+
+    /// <summary>The folded sides' values, L [M, r] and Rᵀ [N, r] (rebuilt: the dense weight): one multiply-add each per application.</summary>
+    public override long RuntimeWeightCount => MacsPerApplication;
 
     /// <inheritdoc />
-    protected override string FormPrefix => "split_";
+    protected override string FormPrefix => SplitLayerFrame.FormPrefix(rebuilt);
 
     /// <inheritdoc />
     protected override string Structure => tucker.Tree.ToString();
@@ -69,6 +76,6 @@ internal sealed class HierarchicalTuckerSplitLinearOp : FactorizedOp
         var rowFrame = rebuild.EmitSubtree(body, root.Left!, io); // [M, r_l]
         var columnFrame = rebuild.EmitSubtree(body, root.Right!, io); // U_cols [N, r_r]
         var rows = body.Node("MatMul", "rows", [rowFrame, io.Factor(HierarchicalTuckerRoles.Of(root))]); // L [M, r_r]
-        SplitLayerFrame.EmitLinear(body, Layer, rows, columnFrame, io);
+        SplitLayerFrame.EmitLinear(body, Layer, rows, columnFrame, io, rebuilt);
     }
 }

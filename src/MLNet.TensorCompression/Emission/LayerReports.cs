@@ -17,6 +17,7 @@ internal static class LayerReports
         WeightShape = layer.Weight.Shape,
         ParametersBefore = layer.WeightCount,
         ParametersAfter = layer.WeightCount,
+        RuntimeParameters = layer.WeightCount,
         MacsBefore = layer.DenseMacsPerSample,
         MacsAfter = layer.DenseMacsPerSample,
     };
@@ -43,6 +44,7 @@ internal static class LayerReports
             Ranks = weight.Tensor.Ranks,
             ParametersBefore = weight.Layer.WeightCount,
             ParametersAfter = weight.FactorParameterCount,
+            RuntimeParameters = FactorizedLayerEmitter.RuntimeWeightCount(weight, mode),
             RelativeError = weight.RelativeError,
             ErrorBound = options.TargetCompressionRatio is null && !rankCapBound ? options.Tolerance : null,
             MacsBefore = weight.Layer.DenseMacsPerSample,

@@ -82,14 +82,21 @@ internal static class LinearLayerFrame
     /// </summary>
     public static void EmitDense(OpBodyBuilder body, CompressibleLayer layer, Tensorization tensorization, string modeOrderWeight, OpBodyNames io)
     {
-        bool gemm = UsesGemm(layer);
-        bool transposed = !layer.WeightOnLeft && !gemm;
-        var permutation = tensorization.UnfoldPermutation(transposeMatrix: transposed).Select(a => (long)a);
         var split = tensorization.FactorShape.Select(f => (long)f).ToArray();
-        long[] weightShape = transposed ? [layer.InputSize, layer.OutputSize] : [layer.OutputSize, layer.InputSize];
-
         var splitView = body.Node("Reshape", "weight_split", [modeOrderWeight, body.LayerInts("split_shape", split)]);
-        var reordered = body.Node("Transpose", "weight_reordered", [splitView], OnnxAttributes.Ints("perm", permutation));
+        var reordered = body.Node("Transpose", "weight_reordered", [splitView], OnnxAttributes.Ints("perm", DensePermutation(layer, tensorization).Select(a => (long)a)));
+        EmitDenseReordered(body, layer, reordered, io);
+    }
+
+    /// <summary>The Transpose from the tensor's factor axes (<see cref="Tensorization.FactorShape"/>) to those of W, or of Wᵀ for x·Wᵀ through MatMul.</summary>
+    public static int[] DensePermutation(CompressibleLayer layer, Tensorization tensorization) =>
+        tensorization.UnfoldPermutation(transposeMatrix: Transposed(layer));
+
+    /// <summary>Writes the original op on the weight given with its factor axes in the op's order (<see cref="DensePermutation"/>).</summary>
+    public static void EmitDenseReordered(OpBodyBuilder body, CompressibleLayer layer, string reordered, OpBodyNames io)
+    {
+        bool gemm = UsesGemm(layer);
+        long[] weightShape = Transposed(layer) ? [layer.InputSize, layer.OutputSize] : [layer.OutputSize, layer.InputSize];
         var weight = body.Node("Reshape", "weight", [reordered, body.LayerInts("weight_shape", weightShape)]);
 
         if (gemm)
@@ -99,6 +106,9 @@ internal static class LinearLayerFrame
         }
         body.NodeToBiasedOutput("MatMul", layer.WeightOnLeft ? [weight, io.Input] : [io.Input, weight], io);
     }
+
+    // x·Wᵀ through MatMul reads Wᵀ [N, M].
+    private static bool Transposed(CompressibleLayer layer) => !layer.WeightOnLeft && !UsesGemm(layer);
 
     /// <summary>A Gemm layer keeps its Gemm (its input is 2-D by definition); MatMul layers keep MatMul, which takes any rank.</summary>
     public static bool UsesGemm(CompressibleLayer layer) => layer.OpType == "Gemm" && !layer.WeightOnLeft;

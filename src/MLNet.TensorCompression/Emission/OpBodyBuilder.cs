@@ -56,6 +56,9 @@ internal sealed class OpBodyBuilder
     /// <summary>A builder for plain nodes in the main graph, named <c>{namePrefix}/…</c>, reading and writing <paramref name="io"/>, valid at default-domain <paramref name="opset"/>.</summary>
     public static OpBodyBuilder ForInline(string namePrefix, OpBodyNames io, int opset) => new(namePrefix, io, opset);
 
+    /// <summary>The default-domain opset the nodes are valid at.</summary>
+    public int Opset => opset;
+
     /// <summary>The nodes written so far, in topological order.</summary>
     public IReadOnlyList<NodeProto> Nodes => nodes;
 

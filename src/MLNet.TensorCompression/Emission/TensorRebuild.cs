@@ -36,4 +36,18 @@ internal abstract class TensorRebuild
 
     /// <summary>Writes the rebuild and returns the name of the result, [n₀⋯n_{d−1}, 1]: the tensor in mode order.</summary>
     public abstract string Emit(OpBodyBuilder body, OpBodyNames io);
+
+    /// <summary>
+    /// Writes the rebuild up to its last contraction and returns the two operands whose product over the rank axis is the
+    /// tensor in mode order, so that one Einsum can make the tensor already reordered; null when there is no such step.
+    /// </summary>
+    public abstract LastContraction? EmitLastContraction(OpBodyBuilder body, OpBodyNames io);
+
+    /// <summary>The operands of a rebuild's last contraction.</summary>
+    /// <param name="Leading">[n₀⋯n_{k−1}, r]: modes 0 … k−1.</param>
+    /// <param name="Trailing">The other modes with the rank: [r, n_k⋯] when <paramref name="RankFirst"/>, else [n_k⋯, r].</param>
+    /// <param name="RankFirst">Where <paramref name="Trailing"/> has its rank axis.</param>
+    /// <param name="LeadingModes">k.</param>
+    /// <param name="Rank">r.</param>
+    public sealed record LastContraction(string Leading, string Trailing, bool RankFirst, int LeadingModes, int Rank);
 }

@@ -25,4 +25,13 @@ internal sealed class TensorTrainRebuild(TensorTrain train) : TensorRebuild
 
     /// <summary>Writes the rebuild: a (n₀⋯n_k) × r_{k+1} matrix grown one core at a time.</summary>
     public override string Emit(OpBodyBuilder body, OpBodyNames io) => TensorTrainFold.Emit(body, io, train, 0, train.ModeSizes.Count - 1, "rebuild");
+
+    /// <summary>The fold of every core but the last, [n₀⋯n_{d−2}, r_{d−1}], and the last core as stored, [r_{d−1}, n_{d−1}].</summary>
+    public override LastContraction? EmitLastContraction(OpBodyBuilder body, OpBodyNames io)
+    {
+        int d = train.ModeSizes.Count;
+        if (d < 2) return null;
+        var leading = TensorTrainFold.Emit(body, io, train, 0, d - 2, "rebuild");
+        return new LastContraction(leading, io.Factor(TensorTrainChain.CoreRole(d - 1)), RankFirst: true, d - 1, train.Ranks[d - 1]);
+    }
 }

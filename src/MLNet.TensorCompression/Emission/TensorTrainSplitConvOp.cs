@@ -15,12 +15,16 @@ namespace MLNet.TensorCompression.Emission;
 /// </summary>
 internal sealed class TensorTrainSplitConvOp : FactorizedOp
 {
+    // The Reconstructed form: the sides make the dense weight at session load, and the layer's op runs on it.
+    private readonly bool rebuilt;
+
     private readonly TensorTrain train;
     private readonly int spatialMode;
 
     /// <summary>Lays out the side cores for their folds and the spatial core as Conv filters [r₂, r₁, kh, kw].</summary>
-    public TensorTrainSplitConvOp(FactorizedWeight weight, TensorTrain train) : base(weight)
+    public TensorTrainSplitConvOp(FactorizedWeight weight, TensorTrain train, bool rebuilt = false) : base(weight)
     {
+        this.rebuilt = rebuilt;
         ArgumentNullException.ThrowIfNull(train);
         SplitLayerFrame.RequireSplitLayout(weight);
         this.train = train;
@@ -60,10 +64,13 @@ internal sealed class TensorTrainSplitConvOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => ConvLayerFrame.DescriptiveAttributes(Weight.Tensorization, train.Ranks, null);
 
     /// <summary>Per output pixel: C_in·r₁ + r₁·r₂·kh·kw + r₂·C_out (see <see cref="SplitLayerFrame.ConvMacs"/>).</summary>
-    public override long MacsPerApplication => SplitLayerFrame.ConvMacs(Layer, InputRank, OutputRank);
+    public override long MacsPerApplication => rebuilt ? Layer.WeightCount : SplitLayerFrame.ConvMacs(Layer, InputRank, OutputRank);
+
+    /// <summary>The folded sides' and spatial filters' values (rebuilt: the dense kernel): one multiply-add each per application.</summary>
+    public override long RuntimeWeightCount => MacsPerApplication;
 
     /// <inheritdoc />
-    protected override string FormPrefix => "split_";
+    protected override string FormPrefix => SplitLayerFrame.FormPrefix(rebuilt);
 
     /// <summary><c>d{a}_{b}</c>: the number of input- and of output-channel cores.</summary>
     protected override string Structure => $"d{spatialMode}_{train.ModeSizes.Count - spatialMode - 1}";
@@ -79,6 +86,6 @@ internal sealed class TensorTrainSplitConvOp : FactorizedOp
         var outputFold = TensorTrainFold.Emit(body, io, train, spatialMode + 1, d - 1, "fold"); // [r₂·C_out, 1]
         var outputRows = body.Node("Reshape", "output_side_rows", [outputFold, body.LayerInts("output_side_shape", [OutputRank, Layer.OutputSize])]);
         var outputSide = body.Node("Transpose", "output_side", [outputRows], OnnxAttributes.Ints("perm", [1L, 0L])); // [C_out, r₂]
-        SplitLayerFrame.EmitConv(body, Layer, inputSide, io.Factor(TensorTrainChain.CoreRole(spatialMode)), outputSide, InputRank, OutputRank, io);
+        SplitLayerFrame.EmitConv(body, Layer, inputSide, io.Factor(TensorTrainChain.CoreRole(spatialMode)), outputSide, InputRank, OutputRank, io, rebuilt);
     }
 }

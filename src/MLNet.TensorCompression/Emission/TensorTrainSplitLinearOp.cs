@@ -15,12 +15,16 @@ namespace MLNet.TensorCompression.Emission;
 /// </summary>
 internal sealed class TensorTrainSplitLinearOp : FactorizedOp
 {
+    // The Reconstructed form: the sides make the dense weight at session load, and the layer's op runs on it.
+    private readonly bool rebuilt;
+
     private readonly TensorTrain train;
     private readonly int rowModes;
 
     /// <summary>Lays out the cores for the two folds.</summary>
-    public TensorTrainSplitLinearOp(FactorizedWeight weight, TensorTrain train) : base(weight)
+    public TensorTrainSplitLinearOp(FactorizedWeight weight, TensorTrain train, bool rebuilt = false) : base(weight)
     {
+        this.rebuilt = rebuilt;
         ArgumentNullException.ThrowIfNull(train);
         SplitLayerFrame.RequireSplitLayout(weight);
         this.train = train;
@@ -52,10 +56,13 @@ internal sealed class TensorTrainSplitLinearOp : FactorizedOp
     public override IReadOnlyList<AttributeProto> DescriptiveAttributes => LinearLayerFrame.DescriptiveAttributes(Weight.Tensorization, train.Ranks, null);
 
     /// <summary>r·(N + M): the two dense products per row of x (the folds run once, at session load).</summary>
-    public override long MacsPerApplication => SplitLayerFrame.LinearMacs(Layer, SplitRank);
+    public override long MacsPerApplication => rebuilt ? Layer.WeightCount : SplitLayerFrame.LinearMacs(Layer, SplitRank);
+
+    /// <summary>The folded sides' values, L [M, r] and Rᵀ [N, r] (rebuilt: the dense weight): one multiply-add each per application.</summary>
+    public override long RuntimeWeightCount => MacsPerApplication;
 
     /// <inheritdoc />
-    protected override string FormPrefix => "split_";
+    protected override string FormPrefix => SplitLayerFrame.FormPrefix(rebuilt);
 
     /// <summary><c>d{a}_{b}</c>: the number of row and of column cores.</summary>
     protected override string Structure => $"d{rowModes}_{train.ModeSizes.Count - rowModes}";
@@ -71,6 +78,6 @@ internal sealed class TensorTrainSplitLinearOp : FactorizedOp
         var columnsFolded = TensorTrainFold.Emit(body, io, train, rowModes, d - 1, "fold"); // [r·N, 1]
         var columns = body.Node("Reshape", "columns_rows", [columnsFolded, body.LayerInts("columns_shape", [SplitRank, Layer.InputSize])]); // R [r, N]
         var columnsTransposed = body.Node("Transpose", "columns_t", [columns], OnnxAttributes.Ints("perm", [1L, 0L]));
-        SplitLayerFrame.EmitLinear(body, Layer, rows, columnsTransposed, io);
+        SplitLayerFrame.EmitLinear(body, Layer, rows, columnsTransposed, io, rebuilt);
     }
 }

@@ -56,6 +56,12 @@ public sealed record CompressibleLayer
     /// </summary>
     public long? ApplicationsPerSample { get; init; }
 
+    /// <summary>
+    /// Shape of the activation the layer reads, for one sample (symbolic sizes, the batch typically, measured as 1): what a
+    /// one-layer model is timed on. Null when the shapes are not known.
+    /// </summary>
+    public IReadOnlyList<long>? InputShape { get; init; }
+
     /// <summary>Output size: C_out or out.</summary>
     public int OutputSize => Weight.Shape[0];
 

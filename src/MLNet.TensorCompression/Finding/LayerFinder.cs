@@ -79,12 +79,14 @@ public static class LayerFinder
             }
         }
 
-        var shapeTensors = matches.Select(match => match.Applications?.TensorName).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        var measured = ShapeProbe.Measure(model, shapeTensors);
-        var layers = matches.Select(match => match.Applications is not { } query
-            ? match.Layer
-            : WithApplications(match.Layer, measured.Shapes.TryGetValue(query.TensorName, out var shape) ? query.FromShape(shape) : null));
-        return new LayerScan([.. layers], skipped, measured.FailureReason);
+        var applicationTensors = matches.Select(match => match.Applications?.TensorName).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        var measured = ShapeProbe.Measure(model, applicationTensors.Union(matches.Select(match => match.Layer.InputName), StringComparer.Ordinal).ToArray());
+        var layers = matches.Select(match => WithShapes(match.Layer,
+            match.Applications is not { } query ? match.Layer.ApplicationsPerSample : measured.Shapes.TryGetValue(query.TensorName, out var shape) ? query.FromShape(shape) : null,
+            measured.Shapes.GetValueOrDefault(match.Layer.InputName)));
+        // The input shapes are for timing a layer alone (a latency objective): missing, they are no failure of the scan.
+        var failure = applicationTensors.All(measured.Shapes.ContainsKey) ? null : measured.FailureReason;
+        return new LayerScan([.. layers], skipped, failure);
     }
 
     /// <summary>Conv, Gemm and MatMul nodes inside the node's If/Loop/Scan bodies, at any depth: listed, never compressed.</summary>
@@ -158,19 +160,6 @@ public static class LayerFinder
         }
     }
 
-    private static CompressibleLayer WithApplications(CompressibleLayer layer, long? applicationsPerSample) => new()
-    {
-        Name = layer.Name,
-        Kind = layer.Kind,
-        OpType = layer.OpType,
-        InputName = layer.InputName,
-        OutputName = layer.OutputName,
-        Weight = layer.Weight,
-        Bias = layer.Bias,
-        WeightOnLeft = layer.WeightOnLeft,
-        ConvolutionAttributes = layer.ConvolutionAttributes,
-        Nodes = layer.Nodes,
-        ParameterTensorNames = layer.ParameterTensorNames,
-        ApplicationsPerSample = applicationsPerSample,
-    };
+    private static CompressibleLayer WithShapes(CompressibleLayer layer, long? applicationsPerSample, long[]? inputShape) =>
+        layer with { ApplicationsPerSample = applicationsPerSample, InputShape = inputShape };
 }

@@ -29,22 +29,22 @@ internal static class CompressionPlanner
         if (options.TargetCompressionRatio is { } ratio)
             return Ladders(plans, options, modelParameters, ratio, outputError, progress, cancellationToken).Allocate(ratio, options.RankAllocation);
 
-        var truncation = new Truncation
-        {
-            MaxRank = options.MaxRank ?? (options.Tolerance is null ? CompressionOptions.DefaultMaxRank : int.MaxValue),
-            Tolerance = options.Tolerance ?? 0,
-        };
         return plans.Select(plan =>
         {
             if (plan.Format == LayerFormat.Dense) return new PlannedLayer(plan, null);
             cancellationToken.ThrowIfCancellationRequested();
-            var layerTruncation = plan.FixedMaxRank is { } rank ? truncation with { MaxRank = rank } : truncation;
             progress?.Invoke($"decomposing {plan.Layer.Name} ({plan.Format}, {plan.Tensorization})");
-            return KeepIfSmaller(plan, LayerDecomposer.Decompose(plan, layerTruncation));
+            return KeepIfSmaller(plan, LayerDecomposer.Decompose(plan, TruncationOf(plan, options)));
         }).ToArray();
     }
 
-    /// <summary>The factorisation, or a dense plan when it would not save anything.</summary>
+    /// <summary>The truncation a layer is decomposed at without a target ratio: its override's rank, else the rank cap and the tolerance.</summary>
+    public static Truncation TruncationOf(LayerPlan plan, CompressionOptions options) => new()
+    {
+        MaxRank = plan.FixedMaxRank ?? options.MaxRank ?? (options.Tolerance is null ? CompressionOptions.DefaultMaxRank : int.MaxValue),
+        Tolerance = options.Tolerance ?? 0,
+    };
+
     /// <summary>
     /// The rank ladders for ratios down to <paramref name="smallestRatio"/>, measured on data by <paramref name="outputError"/>
     /// when the allocation is <see cref="RankAllocation.OutputError"/>.
@@ -58,6 +58,7 @@ internal static class CompressionPlanner
         return ladders.MeasuredOn(outputError, progress, cancellationToken);
     }
 
+    /// <summary>The factorisation, or a dense plan when it would not save anything.</summary>
     internal static PlannedLayer KeepIfSmaller(LayerPlan plan, FactorizedWeight weight) =>
         weight.FactorParameterCount < plan.Layer.WeightCount
             ? new PlannedLayer(plan, weight)
@@ -77,18 +78,23 @@ internal static class CompressionPlanner
         }
 
         var format = chosen?.Format ?? DefaultFormat(options.Policy, layer.Kind);
-        bool split = options.Layout == TensorLayout.Split;
+        var tensorization = Tensorize(layer, options.Layout);
+        if (tensorization.ModeSizes.Count < 2)
+            return LayerPlan.Dense(layer, $"sizes [{string.Join(",", layer.Weight.Shape)}] do not factor into two or more modes");
+        return new LayerPlan(layer, format, tensorization, chosen?.MaxRank, null);
+    }
+
+    /// <summary>The layer's weight tensorised in <paramref name="layout"/>.</summary>
+    public static Tensorization Tensorize(CompressibleLayer layer, TensorLayout layout)
+    {
         var shape = layer.Weight.Shape;
-        var tensorization = (layer.Kind, split) switch
+        return (layer.Kind, layout == TensorLayout.Split) switch
         {
             (LayerKind.Convolution, false) => Tensorization.ForConvKernel(shape[0], shape[1], shape[2], shape[3]),
             (LayerKind.Convolution, true) => Tensorization.ForConvKernelSplit(shape[0], shape[1], shape[2], shape[3]),
             (_, false) => Tensorization.ForMatrix(shape[0], shape[1]),
             (_, true) => Tensorization.ForMatrixSplit(shape[0], shape[1]),
         };
-        if (tensorization.ModeSizes.Count < 2)
-            return LayerPlan.Dense(layer, $"sizes [{string.Join(",", shape)}] do not factor into two or more modes");
-        return new LayerPlan(layer, format, tensorization, chosen?.MaxRank, null);
     }
 
     private static LayerFormat DefaultFormat(CompressionPolicy policy, LayerKind kind) => policy switch

@@ -10,7 +10,8 @@ namespace MLNet.TensorCompression.Planning;
 /// </summary>
 internal sealed class RankLadders
 {
-    private static readonly int[] RankLadder = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256];
+    /// <summary>The rank caps a ladder tries, ascending.</summary>
+    public static readonly IReadOnlyList<int> RankLadder = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256];
 
     private readonly List<RankCandidate>[] candidates;
     private readonly long modelParameters;

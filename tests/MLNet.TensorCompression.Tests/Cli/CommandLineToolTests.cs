@@ -61,6 +61,8 @@ public sealed class CommandLineToolTests
     [DataRow("compress", "a.onnx", "-o", "b.onnx", "--layer", "fc1=svd")]
     [DataRow("compress", "a.onnx", "-o", "b.onnx", "--report", "r.txt")]
     [DataRow("compress", "a.onnx", "-o", "b.onnx", "--bogus", "1")]
+    [DataRow("compress", "a.onnx", "-o", "b.onnx", "--objective", "fast")]
+    [DataRow("compress", "a.onnx", "-o", "b.onnx", "--objective", "latency", "--batch", "0")]
     [DataRow("frobnicate")]
     public void BadArgumentsExitWithTwo(params string[] args)
     {
@@ -239,6 +241,30 @@ public sealed class CommandLineToolTests
     }
 
     [TestMethod]
+    [DataRow("--objective fast", "--objective must be one of size, latency, balanced; got 'fast'")]
+    [DataRow("--objective latency --batch 1,0", "--batch must be a whole number ≥ 1; got '0'")]
+    [DataRow("--objective balanced --batch 1,x", "--batch must be a whole number ≥ 1; got 'x'")]
+    [DataRow("--objective latency --batch 99999999999", "--batch 99999999999 is too large")]
+    [DataRow("--batch 8", "--batch sets the batch sizes --objective latency or balanced times the layers at; with --objective size nothing is timed")]
+    public void CompressRejectsABadObjectiveOrBatchList(string flags, string message)
+    {
+        var (code, _, stderr) = Run(["compress", "a.onnx", "-o", "b.onnx", .. flags.Split(' ')]);
+        Assert.AreEqual(2, code);
+        Assert.StartsWith($"mlnet-compress: {message}", stderr);
+    }
+
+    [TestMethod]
+    public void TheObjectiveAndBatchFlagsSetTheOptions()
+    {
+        var options = CompressionFlags.Read(new CommandLine(["--objective", "Latency", "--batch", "1, 8,64"], CompressionFlags.Values));
+        Assert.AreEqual(CompressionObjective.Latency, options.Objective);
+        CollectionAssert.AreEqual(new[] { 1, 8, 64 }, options.LatencyBatchSizes.ToArray());
+        var defaults = CompressionFlags.Read(new CommandLine([], CompressionFlags.Values));
+        Assert.AreEqual(CompressionObjective.Size, defaults.Objective);
+        CollectionAssert.AreEqual(new[] { 1, 64 }, defaults.LatencyBatchSizes.ToArray());
+    }
+
+    [TestMethod]
     public void SweepRejectsTheFlagsOfWhatItVaries()
     {
         foreach (var (flag, value) in new[] { ("--policy", "tt"), ("--max-rank", "4"), ("--target-ratio", "2") })
@@ -258,6 +284,7 @@ public sealed class CommandLineToolTests
         Assert.Contains($"--policies {string.Join(",", OptionNames.Policies.Keys)}", stdout);
         Assert.Contains($"--allocation {OptionNames.Alternatives(OptionNames.Allocations)}", stdout);
         Assert.Contains($"--mode {OptionNames.Alternatives(OptionNames.Modes)}", stdout);
+        Assert.Contains($"--objective {OptionNames.Alternatives(OptionNames.Objectives)}", stdout);
         Assert.Contains($"--layer NAME={OptionNames.Alternatives(OptionNames.Formats)}[:R]", stdout);
     }
 

@@ -48,20 +48,7 @@ public sealed class SplitFormTests
     {
         var weight = OneOfEachOp[opName]();
         var layer = weight.Layer;
-        var emission = FactorizedLayerEmitter.Emit(weight, LayerExecutionMode.Factorized, inline, EmittedLayers.Prefix);
-        if (!inline) StringAssert.StartsWith(emission.Functions.Single().Overload, "split_");
-        (long[] shape, long?[] input, long?[] output) = (layer.Kind, layer.WeightOnLeft) switch
-        {
-            (LayerKind.Convolution, _) => (new long[] { 2, layer.InputSize, 7, 9 }, new long?[] { null, layer.InputSize, null, null }, new long?[] { null, layer.OutputSize, null, null }),
-            (_, true) => ([2, layer.InputSize, 5], [null, layer.InputSize, null], [null, layer.OutputSize, null]),
-            _ => ([3, layer.InputSize], [null, layer.InputSize], [null, layer.OutputSize]),
-        };
-        using var directory = new TemporaryDirectory();
-        var optimizedPath = directory.File("optimized.onnx");
-
-        LayerScoring.Run(LayerModels.Wrap(emission, layer, input, output).ToByteArray(), LayerScoring.Input(9, shape.Aggregate(1L, (a, b) => a * b)), shape, optimizedPath);
-
-        var optimized = OnnxModel.Load(optimizedPath);
+        var (optimized, _) = RunOptimized(weight, LayerExecutionMode.Factorized, inline, "split_");
         var denseOps = optimized.Graph.Node.Select(n => n.OpType).Where(op => op is "MatMul" or "Gemm" or "Conv").ToArray();
         Assert.HasCount(layer.Kind == LayerKind.Convolution ? 3 : 2, denseOps, string.Join(" ", optimized.Graph.Node.Select(n => n.OpType)));
         Assert.IsEmpty(optimized.Proto.Functions);
@@ -70,7 +57,48 @@ public sealed class SplitFormTests
         long runtimeWeights = optimized.Graph.Initializer.Where(i => i.DataType == (int)TensorProto.Types.DataType.Float && i.Dims.Count >= 2)
             .Sum(i => i.Dims.Aggregate(1L, (a, b) => a * b));
         Assert.AreEqual(RuntimeWeights[opName], runtimeWeights);
+        Assert.AreEqual(runtimeWeights, FactorizedLayerEmitter.RuntimeWeightCount(weight, LayerExecutionMode.Factorized), "what the report counts");
     }
+
+    [TestMethod]
+    [DynamicData(nameof(OpsAndForms))]
+    public void RebuiltTheSidesFoldIntoTheDenseWeightAloneForTheLayersOwnOp(string opName, bool inline)
+    {
+        // The Reconstructed form of a split layout: one product makes the weight as the op reads it, so folding holds no
+        // weight-sized copies (each costs its size in session memory), and the layer runs its own single op.
+        var weight = OneOfEachOp[opName]();
+        var layer = weight.Layer;
+        var (optimized, actual) = RunOptimized(weight, LayerExecutionMode.Reconstructed, inline, "dense_split_");
+        Assert.HasCount(1, optimized.Graph.Node.Where(n => n.OpType is "MatMul" or "Gemm" or "Conv"), string.Join(" ", optimized.Graph.Node.Select(n => n.OpType)));
+        var weights = optimized.Graph.Initializer.Where(i => i.DataType == (int)TensorProto.Types.DataType.Float && i.Dims.Count >= 2).ToArray();
+        Assert.HasCount(1, weights, string.Join(", ", weights.Select(w => $"{w.Name} [{string.Join(",", w.Dims)}]")));
+        Assert.AreEqual(layer.WeightCount, FactorizedLayerEmitter.RuntimeWeightCount(weight, LayerExecutionMode.Reconstructed));
+        Assert.IsLessThan(1e-5, LayerScoring.RelativeError(RunOptimized(weight, LayerExecutionMode.Factorized, inline, "split_").Output, actual), "rebuilt runs like the split form");
+    }
+
+    /// <summary>
+    /// Emits the layer in <paramref name="mode"/> (a function of the overload prefix given, unless inline), scores it and
+    /// returns the model as ONNX Runtime optimised it (basic level: folding and inlining) and its output.
+    /// </summary>
+    private static (OnnxModel Optimized, float[] Output) RunOptimized(FactorizedWeight weight, LayerExecutionMode mode, bool inline, string overloadPrefix)
+    {
+        var layer = weight.Layer;
+        var emission = FactorizedLayerEmitter.Emit(weight, mode, inline, EmittedLayers.Prefix);
+        if (!inline) StringAssert.StartsWith(emission.Functions.Single().Overload, overloadPrefix);
+        var (shape, input, output) = Shapes(layer);
+        using var directory = new TemporaryDirectory();
+        var optimizedPath = directory.File("optimized.onnx");
+        var (values, _) = LayerScoring.Run(LayerModels.Wrap(emission, layer, input, output).ToByteArray(), LayerScoring.Input(9, shape.Aggregate(1L, (a, b) => a * b)), shape, optimizedPath);
+        return (OnnxModel.Load(optimizedPath), values);
+    }
+
+    /// <summary>An input shape to score the layer on, and its graph input and output declarations (null: symbolic).</summary>
+    private static (long[] Shape, long?[] Input, long?[] Output) Shapes(CompressibleLayer layer) => (layer.Kind, layer.WeightOnLeft) switch
+    {
+        (LayerKind.Convolution, _) => ([2, layer.InputSize, 7, 9], [null, layer.InputSize, null, null], [null, layer.OutputSize, null, null]),
+        (_, true) => ([2, layer.InputSize, 5], [null, layer.InputSize, null], [null, layer.OutputSize, null]),
+        _ => ([3, layer.InputSize], [null, layer.InputSize], [null, layer.OutputSize]),
+    };
 
     [TestMethod]
     [DataRow("fc", LayerFormat.TensorTrain, false)]
