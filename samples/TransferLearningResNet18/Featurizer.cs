@@ -11,35 +11,15 @@ namespace TransferLearningResNet18;
 /// and the image half of the transfer-learning pipeline: resize → pixels → preprocessing model, giving the column the
 /// featurizer reads.
 /// </summary>
-internal sealed class Featurizer
+/// <param name="ModelPath">ResNet18.onnx in the build output.</param>
+/// <param name="PreprocessPath">ResNetPreprocess.onnx in the build output.</param>
+/// <param name="InputName">The featurizer's input tensor (and the column holding it): the preprocessed image [1,3,224,224].</param>
+/// <param name="OutputName">The featurizer's output tensor (and the column of features): [1,512,1,1].</param>
+/// <param name="PreprocessInput">The preprocessing model's input: planar RGB pixels, 0–255.</param>
+/// <param name="PreprocessOutput">The preprocessing model's output.</param>
+internal sealed record Featurizer(string ModelPath, string PreprocessPath, string InputName, string OutputName, string PreprocessInput, string PreprocessOutput)
 {
     public const int ImageSide = 224;
-
-    private Featurizer(string modelPath, string preprocessPath, string inputName, string outputName, string preprocessInput, string preprocessOutput)
-    {
-        ModelPath = modelPath;
-        PreprocessPath = preprocessPath;
-        InputName = inputName;
-        OutputName = outputName;
-        PreprocessInput = preprocessInput;
-        PreprocessOutput = preprocessOutput;
-    }
-
-    /// <summary>ResNet18.onnx in the build output.</summary>
-    public string ModelPath { get; }
-
-    /// <summary>ResNetPreprocess.onnx in the build output.</summary>
-    public string PreprocessPath { get; }
-
-    /// <summary>The featurizer's input tensor (and the column holding it): the preprocessed image [1,3,224,224].</summary>
-    public string InputName { get; }
-
-    /// <summary>The featurizer's output tensor (and the column of features): [1,512,1,1].</summary>
-    public string OutputName { get; }
-
-    private string PreprocessInput { get; }
-
-    private string PreprocessOutput { get; }
 
     /// <summary>Finds the two models where the package's build step copied them and reads their tensor names.</summary>
     public static Featurizer Find()
