@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace MLNet.TensorCompression.TorchSharp.Graph;
 
-/// <summary>Broadcasting element-wise arithmetic and the matrix products (MatMul, Gemm).</summary>
+/// <summary>Broadcasting element-wise arithmetic and the matrix products (MatMul, Gemm, Einsum).</summary>
 internal static class ArithmeticKernels
 {
     public static OpKernel Add(OpNode node) => Binary(node, (a, b) => a + b);
@@ -39,6 +39,17 @@ internal static class ArithmeticKernels
             var product = a.matmul(b);
             return [alpha == 1f ? product : product * alpha];
         };
+    }
+
+    /// <summary>
+    /// Einsum of every input by the node's equation: ONNX and torch share the notation (the Reconstructed form's
+    /// rebuild ends in one, from opset 12). Spaces, which ONNX allows, are dropped.
+    /// </summary>
+    public static OpKernel Einsum(OpNode node)
+    {
+        string equation = node.Attributes.String("equation", "").Replace(" ", "", StringComparison.Ordinal);
+        if (equation.Length == 0) throw new NotSupportedException($"{node.Description} has no equation.");
+        return inputs => [einsum(equation, inputs.Select((_, i) => Required(inputs, i, node.Description)).ToArray())];
     }
 
     private static OpKernel Binary(OpNode node, Func<Tensor, Tensor, Tensor> operation) =>

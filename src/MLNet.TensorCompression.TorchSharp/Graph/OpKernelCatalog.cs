@@ -8,12 +8,14 @@ internal static class OpKernelCatalog
     private static readonly Dictionary<string, OpKernelFactory> Factories = new(StringComparer.Ordinal)
     {
         ["Conv"] = ConvolutionKernels.Conv,
+        ["ConvTranspose"] = ConvolutionKernels.ConvTranspose,
         ["MaxPool"] = PoolingKernels.MaxPool,
         ["AveragePool"] = PoolingKernels.AveragePool,
         ["GlobalAveragePool"] = PoolingKernels.GlobalAveragePool,
         ["GlobalMaxPool"] = PoolingKernels.GlobalMaxPool,
         ["Gemm"] = ArithmeticKernels.Gemm,
         ["MatMul"] = ArithmeticKernels.MatMul,
+        ["Einsum"] = ArithmeticKernels.Einsum,
         ["Add"] = ArithmeticKernels.Add,
         ["Sub"] = ArithmeticKernels.Sub,
         ["Mul"] = ArithmeticKernels.Mul,
