@@ -34,7 +34,7 @@ internal sealed class FeatureSet
     public double MeanCosine(FeatureSet reference) =>
         Features.Zip(reference.Features, Cosine).Average();
 
-    /// <summary>The rows as an ML.NET data view with columns Features (a vector of <paramref name="width"/>) and Label.</summary>
+    /// <summary>The rows as an ML.NET data view with columns Features (a vector as wide as the features) and Label.</summary>
     public IDataView ToDataView(MLContext mlContext)
     {
         int width = Features[0].Length;

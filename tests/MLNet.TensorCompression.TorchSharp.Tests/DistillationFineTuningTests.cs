@@ -139,7 +139,14 @@ public sealed class DistillationFineTuningTests
             transformer.SaveCompressedModel(path);
             double onnxRuntime = ClassifierAccuracy.Measure(OnnxModel.Load(path), testSamples, testLabels);
             Assert.AreEqual(mlnet, onnxRuntime, 1e-9);
-            Assert.IsGreaterThan(0.75, onnxRuntime, $"accuracy {onnxRuntime}");
+            // Measured 0.708–0.75 over runs (libtorch is not bit-reproducible here even on one thread): the distilled
+            // model must keep what the layer-wise fit alone reaches, up to what its best-iterate choice on ~50
+            // held-back rows can miss on 1,000 others, and be far from chance (0.1) — a broken path scores near it.
+            options.FineTuning = null;
+            using var layerWise = mlContext.Transforms.CompressHybrid(TestModels.Path("lenet5-fashion.onnx"), options).Fit(training);
+            double before = Accuracy(mlContext, layerWise, test);
+            Assert.IsGreaterThan(before - 0.03, onnxRuntime, $"layer-wise {before}, distilled {onnxRuntime}");
+            Assert.IsGreaterThan(0.65, onnxRuntime, $"accuracy {onnxRuntime}");
         }
         finally
         {
