@@ -28,9 +28,10 @@ internal static class Usage
                 --layer NAME=tt|ht|dense[:R]   per-layer override; NAME may use * and ?; repeatable
                 --mode auto|factorized|reconstructed
                                                run through the factors, or rebuild the dense weight at load (auto: fewer MACs)
-                --tensor-layout interleaved|split
-                                               modes pairing row and column factors (default: most compression), or split
-                                               (runs as two Gemms N→r→M, or 1×1 → kh×kw → 1×1 convolutions)
+                --tensor-layout split|interleaved
+                                               split (default: runs as two Gemms N→r→M, or 1×1 → kh×kw → 1×1 convolutions;
+                                               the more accurate at a target ratio), or modes pairing row and column
+                                               factors (interleaved: most compression at a rank cap)
                 --objective size|latency|balanced
                                                what each layer's layout and form are chosen for: size (default: as
                                                --tensor-layout and --mode say), latency (the fastest form, timed in ONNX

@@ -43,11 +43,14 @@ public class CompressionOptions
     public IList<LayerOverride> LayerOverrides => layerOverrides;
 
     /// <summary>
-    /// How weights are ordered into tensor modes. Default <see cref="TensorLayout.Interleaved"/> (most compression).
-    /// <see cref="TensorLayout.Split"/> makes layers that run as a few large dense ops, in either format (a hierarchical
-    /// Tucker tree then has the split at its root).
+    /// How weights are ordered into tensor modes. Default <see cref="TensorLayout.Split"/>: layers that run as a few large
+    /// dense ops, in either format (a hierarchical Tucker tree then has the split at its root), and that, at the same
+    /// whole-model ratio, measured more accurate after the layer-wise re-fit than <see cref="TensorLayout.Interleaved"/>
+    /// (VGG sample at 20x: 0.8992 against 0.8909; LeNet at 5x/10x: 0.8803/0.8196 against 0.8604/0.8006), faster, and
+    /// lighter to score (the interleaved rebuild needs a weight-sized reshape ONNX Runtime cannot fold away).
+    /// Interleaved compresses most at a given rank cap.
     /// </summary>
-    public TensorLayout Layout { get; set; } = TensorLayout.Interleaved;
+    public TensorLayout Layout { get; set; } = TensorLayout.Split;
 
     /// <summary>
     /// How compressed layers run. Default <see cref="LayerExecutionMode.Auto"/>. Under a <see cref="CompressionObjective.Latency"/>

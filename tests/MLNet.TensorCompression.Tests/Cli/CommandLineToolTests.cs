@@ -220,10 +220,10 @@ public sealed class CommandLineToolTests
         }
 
         Assert.IsGreaterThan(Parameters("--ranks", "4") + 10_000, Parameters("--ranks", "4", "--layer", "/fc1/Gemm=dense"), "fc1 (48,000 weights) stayed dense");
-        // At 4x LeNet's two layers share the budget differently under the two allocations (measured: 14,578 and 15,242 parameters).
-        long total = Parameters("--ratios", "4", "--allocation", "total");
-        Assert.AreNotEqual(Parameters("--ratios", "4"), total);
-        Assert.AreEqual(CompressedParameters("--target-ratio", "4", "--allocation", "total"), total, "sweep and compress read the flag alike");
+        // At 3x LeNet's two layers share the budget differently under the two allocations (measured: 20,272 and 19,280 parameters).
+        long total = Parameters("--ratios", "3", "--allocation", "total");
+        Assert.AreNotEqual(Parameters("--ratios", "3"), total);
+        Assert.AreEqual(CompressedParameters("--target-ratio", "3", "--allocation", "total"), total, "sweep and compress read the flag alike");
     }
 
     [TestMethod]

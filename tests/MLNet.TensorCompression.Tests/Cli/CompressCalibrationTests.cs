@@ -36,8 +36,8 @@ public sealed class CompressCalibrationTests
         Assert.AreEqual(0, fromNpy.Code, fromNpy.Stderr);
 
         double freeAccuracy = TestAccuracy(directory.File("free.onnx")), idxAccuracy = TestAccuracy(directory.File("idx.onnx"));
-        // Measured: 0.558 data-free, 0.829 re-fitted on 100 rows.
-        Assert.IsGreaterThan(freeAccuracy + 0.15, idxAccuracy, $"data-free {freeAccuracy}, re-fitted {idxAccuracy}");
+        // Measured (split layout, the default): 0.807 data-free, 0.8775 re-fitted on 100 rows (interleaved: 0.558, 0.829).
+        Assert.IsGreaterThan(freeAccuracy + 0.04, idxAccuracy, $"data-free {freeAccuracy}, re-fitted {idxAccuracy}");
         Assert.AreEqual(idxAccuracy, TestAccuracy(directory.File("npy.onnx")), 1e-9, "the same samples fit the same model");
     }
 

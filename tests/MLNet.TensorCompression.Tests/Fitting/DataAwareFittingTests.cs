@@ -57,8 +57,8 @@ public sealed class DataAwareFittingTests
 
         Assert.AreEqual(free.Report.ModelParametersAfter, aware.Report.ModelParametersAfter, "same size");
         double freeAccuracy = TestAccuracy(free.Model), awareAccuracy = TestAccuracy(aware.Model);
-        // Measured: 0.483 data-free, 0.847 data-aware (1,000 rows, 300 steps) on these 2,000 test images.
-        Assert.IsGreaterThan(freeAccuracy + 0.2, awareAccuracy, $"data-free {freeAccuracy}, data-aware {awareAccuracy}");
+        // Measured (split layout, the default): 0.807 data-free, 0.894 data-aware on these 2,000 test images (interleaved: 0.483, 0.847).
+        Assert.IsGreaterThan(freeAccuracy + 0.05, awareAccuracy, $"data-free {freeAccuracy}, data-aware {awareAccuracy}");
     }
 
     [TestMethod]
@@ -92,7 +92,9 @@ public sealed class DataAwareFittingTests
         var original = OnnxModel.Load(TestModels.Path("lenet5-fashion.onnx"));
         var refit = new RefitOptions { Steps = 20, AlternatingSweeps = 1 };
         var lines = new List<string>();
-        var options = new CompressionOptions { TargetCompressionRatio = 5 };
+        // Interleaved: its fc1 and fc2 leave fc3's inputs far enough off for fc3's re-fit to help on held-back rows (split
+        // ones at 5x fit so closely that fc3's best held-back error is its original weight's).
+        var options = new CompressionOptions { TargetCompressionRatio = 5, Layout = TensorLayout.Interleaved };
         var result = OnnxModelCompressor.Compress(original, options, TrainingSamples(200), refit, lines.Add);
         var fc3 = result.Report.Layers.Single(l => l.Name == "/fc3/Gemm");
         Assert.AreEqual("dense", fc3.Format);

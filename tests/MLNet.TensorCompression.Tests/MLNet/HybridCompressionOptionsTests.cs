@@ -184,7 +184,12 @@ public sealed class HybridCompressionOptionsTests
     private static object NonDefaultValue(Type type, Action<string> progress)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
-        if (underlying.IsEnum) return Enum.GetValues(underlying).Cast<object>().Last();
+        if (underlying.IsEnum)
+        {
+            // The last value that no setting of this type defaults to.
+            var defaults = typeof(CompressionOptions).GetProperties().Where(p => p.PropertyType == type).Select(p => p.GetValue(new CompressionOptions())).ToArray();
+            return Enum.GetValues(underlying).Cast<object>().Last(value => !defaults.Contains(value));
+        }
         return underlying switch
         {
             _ when underlying == typeof(int) => 7,
