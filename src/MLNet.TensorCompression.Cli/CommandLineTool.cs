@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using Microsoft.ML.OnnxRuntime;
 using MLNet.TensorCompression.Onnx;
 
@@ -9,20 +11,19 @@ namespace MLNet.TensorCompression.Cli;
 /// </summary>
 internal static class CommandLineTool
 {
+    /// <summary>What a command line may hold: no response files, so an argument starting with '@' is a path like any other.</summary>
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
+    /// <summary>Runs the command <paramref name="args"/> names, writing to <paramref name="output"/> and <paramref name="error"/>; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         try
         {
-            var rest = args.Skip(1).ToArray();
-            return args.FirstOrDefault() switch
-            {
-                "compress" => CompressCommand.Run(rest, output, error, cancellationToken),
-                "inspect" => InspectCommand.Run(rest, output),
-                "evaluate" => EvaluateCommand.Run(rest, output),
-                "sweep" => SweepCommand.Run(rest, output, error, cancellationToken),
-                null or "-h" or "--help" or "help" => Usage.Print(output, 0),
-                var unknown => Usage.Fail(error, $"unknown command '{unknown}'"),
-            };
+            var parse = new ToolCommand(cancellationToken, HelpWidth(output)).Parse(args, Parsing);
+            // The library's own error action prints several lines and the help, and exits 1: ours is one line and exit 2.
+            if (parse.Action is ParseErrorAction) return Usage.Fail(error, Usage.Reason(parse));
+            // Without the library's exception handler a command's exception reaches the handlers below unchanged.
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (OperationCanceledException)
         {
@@ -47,6 +48,10 @@ internal static class CommandLineTool
             return 1;
         }
     }
+
+    /// <summary>The terminal's width when help goes to one, else a fixed width (the same output in a file or a test).</summary>
+    private static int HelpWidth(TextWriter output) =>
+        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && Console.WindowWidth >= 40 ? Console.WindowWidth : 120;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 }

@@ -19,6 +19,9 @@ internal static class Distillation
         ["auto"] = "Auto", ["kl"] = "LogitsKL", ["position-kl"] = "PositionKL", ["mse"] = "FeatureMse", ["cosine"] = "FeatureCosine",
     };
 
+    /// <summary>The names --distill-loss takes, in the order messages list them.</summary>
+    public static IEnumerable<string> LossNames => LossKinds.Keys;
+
     /// <summary>
     /// A distillation fine-tuning of <paramref name="epochs"/> passes with the loss <paramref name="loss"/> names
     /// (--distill-loss; null: auto), checked to run here before any work.

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -9,17 +10,32 @@ using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary><c>evaluate</c>: top-1 accuracy and ONNX Runtime latency of any single-input classifier on labelled data.</summary>
-internal static class EvaluateCommand
+internal sealed class EvaluateCommand : Command
 {
     private const int LatencyRuns = 50;
 
-    public static int Run(string[] args, TextWriter output)
+    private readonly Argument<string> modelFile = new("model.onnx") { Description = "a single-input classifier" };
+    private readonly Option<string?> data = CommandOptions.Text("--data", "images.idx3-ubyte|file.csv",
+        "labelled data: IDX images with their …labels.idx1-ubyte beside them, or CSV rows \"label,value,…\"");
+    private readonly Option<bool> json = CommandOptions.Flag("--json", "print the result as JSON");
+
+    /// <summary>The command, its argument and options.</summary>
+    public EvaluateCommand()
+        : base("evaluate", "Top-1 accuracy and ONNX Runtime latency of a single-input classifier on labelled data.")
     {
-        var line = new CommandLine(args, ["--data"], ["--json"]);
-        if (line.Positional.Count != 1) throw new UsageException("evaluate takes one model path");
-        var dataPath = line.String("--data") ?? throw new UsageException("evaluate needs --data <images.idx3-ubyte|file.csv>");
-        CommandPaths.Check([("the model", line.Positional[0]), ("--data", dataPath)], []);
-        var model = OnnxModel.Load(line.Positional[0]);
+        data.Required = true;
+        Add(modelFile);
+        Add(data);
+        Add(json);
+        SetAction(Run);
+    }
+
+    private int Run(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        string modelPath = parse.GetRequiredValue(modelFile), dataPath = parse.GetRequiredValue(data)!;
+        CommandPaths.Check([("the model", modelPath), ("--data", dataPath)], []);
+        var model = OnnxModel.Load(modelPath);
         var (inputName, sampleShape) = ModelInput.SingleWithFixedSample(model);
         var (samples, labels) = LabelledData.Read(dataPath, inputName, sampleShape);
         if (labels.Length != samples.Count)
@@ -33,16 +49,16 @@ internal static class EvaluateCommand
         int small = Math.Min(fixedBatch ?? 1, samples.Count), large = Math.Min(fixedBatch ?? 64, samples.Count);
         double batch1 = MedianMilliseconds(session, samples, small), batch64 = MedianMilliseconds(session, samples, large);
         var invariant = CultureInfo.InvariantCulture;
-        if (line.Has("--json"))
+        if (parse.GetValue(json))
         {
             output.WriteLine(JsonSerializer.Serialize(new
             {
-                model = line.Positional[0], data = dataPath, samples = samples.Count, accuracy,
+                model = modelPath, data = dataPath, samples = samples.Count, accuracy,
                 parameters = model.ParameterCount, latencyMilliseconds = new { batch1, batch64 = batch64 },
             }, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
-        output.WriteLine(string.Create(invariant, $"{line.Positional[0]}: accuracy {accuracy:F4} on {samples.Count} samples of {dataPath}"));
+        output.WriteLine(string.Create(invariant, $"{modelPath}: accuracy {accuracy:F4} on {samples.Count} samples of {dataPath}"));
         output.WriteLine(string.Create(invariant, $"parameters {model.ParameterCount:N0}; ONNX Runtime median latency over {LatencyRuns} runs: batch {small} {batch1:F3} ms, batch {large} {batch64:F3} ms"));
         return 0;
     }

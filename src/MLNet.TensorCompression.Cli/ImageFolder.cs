@@ -40,7 +40,7 @@ internal static class ImageFolder
                 ?? throw new InvalidDataException($"The image '{files[i]}' does not decode as PNG or JPEG; remove or replace it.");
             if (size is null) size = (decoded.Height, decoded.Width);
             else if (options.Height is null && defaultSize is null && (decoded.Height, decoded.Width) != size)
-                throw new InvalidDataException($"The image '{files[i]}' is {decoded.Width}x{decoded.Height} (WxH) but '{files[0]}' is {size.Value.Width}x{size.Value.Height}; give {ImageOptions.SizeFlag} HxW to resize every image to one size.");
+                throw new InvalidDataException($"The image '{files[i]}' is {decoded.Width}x{decoded.Height} (WxH) but '{files[0]}' is {size.Value.Width}x{size.Value.Height}; give {ImageFlags.SizeFlag} HxW to resize every image to one size.");
             if (pixels is null)
             {
                 sampleSize = options.ChannelCount * size.Value.Height * size.Value.Width;

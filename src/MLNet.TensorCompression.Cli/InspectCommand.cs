@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MLNet.TensorCompression.Decomposition;
@@ -7,17 +8,29 @@ using MLNet.TensorCompression.Onnx;
 namespace MLNet.TensorCompression.Cli;
 
 /// <summary><c>inspect</c>: lists a model's layers with shapes, parameters and multiply-adds, and what the default plan would do with each.</summary>
-internal static class InspectCommand
+internal sealed class InspectCommand : Command
 {
-    public static int Run(string[] args, TextWriter output)
+    private readonly Argument<string> modelFile = new("model.onnx") { Description = "the model to list" };
+    private readonly Option<bool> json = CommandOptions.Flag("--json", "print the list as JSON");
+
+    /// <summary>The command, its argument and options.</summary>
+    public InspectCommand()
+        : base("inspect", "Lists the layers with shapes, parameters and multiply-adds, and what the default plan does with each.")
     {
-        var line = new CommandLine(args, [], ["--json"]);
-        if (line.Positional.Count != 1) throw new UsageException("inspect takes one model path");
-        CommandPaths.Check([("the model", line.Positional[0])], []);
-        var model = OnnxModel.Load(line.Positional[0]);
+        Add(modelFile);
+        Add(json);
+        SetAction(Run);
+    }
+
+    private int Run(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var path = parse.GetRequiredValue(modelFile);
+        CommandPaths.Check([("the model", path)], []);
+        var model = OnnxModel.Load(path);
         var scan = LayerFinder.Find(model);
         var plans = OnnxModelCompressor.PlanFormats(model, scan, new CompressionOptions());
-        if (line.Has("--json"))
+        if (parse.GetValue(json))
         {
             output.WriteLine(JsonSerializer.Serialize(new
             {

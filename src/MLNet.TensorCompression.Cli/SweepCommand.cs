@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MLNet.TensorCompression.Finding;
@@ -10,60 +11,87 @@ namespace MLNet.TensorCompression.Cli;
 /// <c>sweep</c>: compresses a classifier under several policies at several target ratios (or rank caps), optionally
 /// re-fitting on calibration data, and prints the accuracy/size frontier.
 /// </summary>
-internal static class SweepCommand
+internal sealed class SweepCommand : Command
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Calibration samples read when --rows is not given.</summary>
+    private const int DefaultRows = 1000;
+
+    private readonly Argument<string> modelFile = new("model.onnx") { Description = "a single-input classifier" };
+    private readonly Option<string?> data = CommandOptions.Text("--data", "images.idx3-ubyte|file.csv", "labelled data the models are scored on (as evaluate reads it)");
+    private readonly Option<CompressionPolicy[]> policies = CommandOptions.List("--policies", string.Join(",", OptionNames.Policies.Keys),
+        "the policies compared (default: all)", text => OptionNames.Policies.TryGetValue(text, out var policy) ? policy
+            : throw new UsageException($"--policies: '{text}' is not {OptionNames.OneOf(OptionNames.Policies)}"));
+    private readonly Option<double[]> ratios = CommandOptions.List("--ratios", "5,10,20", "target compression ratios (default 5,10,20)", text =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= 1 ? x : throw new UsageException($"--ratios: '{text}' is not a number ≥ 1"));
+    private readonly Option<int[]> ranks = CommandOptions.List("--ranks", "8,16,32", "rank caps instead of target ratios", text => CommandOptions.WholeNumber("--ranks:", text, minimum: 1));
+    // Of the compression flags, those that are not what the sweep varies (policy, rank cap, target ratio).
+    private readonly CompressionFlags flags = new();
+    private readonly Option<string?> calibration = CommandOptions.Text("--calibration", "labelled data", "re-fit every point on this data");
+    private readonly Option<int?> rows = CommandOptions.WholeNumber("--rows", 10, "N", $"calibration samples read (default {DefaultRows})");
+    private readonly Option<string?> plot = CommandOptions.Text("--plot", "FILE.png", "also draw the frontier");
+    private readonly Option<bool> json = CommandOptions.Flag("--json", "print the frontier as JSON");
+    private readonly Option<bool> quiet = CommandOptions.Flag("--quiet", "no progress on stderr");
+
+    /// <param name="cancellationToken">Cancels the sweep.</param>
+    public SweepCommand(CancellationToken cancellationToken)
+        : base("sweep", "Compresses under each policy at each ratio or rank cap (re-fitted on --calibration data when given) and prints the "
+            + "accuracy/size frontier; --plot also draws it. --allocation and --layer are compress's, applied to every point.")
     {
-        // Of the compression flags, those that are not what the sweep varies (policy, rank cap, target ratio).
-        var line = new CommandLine(args,
-            ["--data", "--calibration", "--rows", "--policies", "--ratios", "--ranks", "--plot", CompressionFlags.Allocation, CompressionFlags.Layer], ["--json", "--quiet"]);
-        if (line.Positional.Count != 1) throw new UsageException("sweep takes one model path");
-        var dataPath = line.String("--data") ?? throw new UsageException("sweep needs --data <images.idx3-ubyte|file.csv> to score the models");
-        var policies = Policies(line);
-        var settings = Settings(line);
-        var shared = CompressionFlags.Read(line);
-        CommandPaths.Check([("the model", line.Positional[0]), ("--data", dataPath), ("--calibration", line.String("--calibration"))], [("--plot", line.String("--plot"))]);
-        var model = OnnxModel.Load(line.Positional[0]);
+        data.Required = true;
+        Add(modelFile);
+        foreach (var option in (IEnumerable<Option>)[data, policies, ratios, ranks, flags.Allocation, flags.Layer, calibration, rows, plot, json, quiet])
+            Add(option);
+        SetAction(parse => Run(parse, cancellationToken));
+    }
+
+    private int Run(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+        string modelPath = parse.GetRequiredValue(modelFile), dataPath = parse.GetRequiredValue(data)!;
+        var calibrationPath = parse.GetValue(calibration);
+        var plotPath = parse.GetValue(plot);
+        var shared = flags.Read(parse);
+        CommandPaths.Check([("the model", modelPath), ("--data", dataPath), ("--calibration", calibrationPath)], [("--plot", plotPath)]);
+        var model = OnnxModel.Load(modelPath);
         var (inputName, sampleShape) = ModelInput.SingleWithFixedSample(model);
         var (test, labels) = LabelledData.Read(dataPath, inputName, sampleShape);
         if (labels.Length != test.Count)
             throw new InvalidDataException($"{dataPath}: {test.Count} samples but {labels.Length} labels.");
         LabelledData.RequireClassesOf(model, labels, dataPath);
-        CalibrationSet? calibration = null;
-        if (line.String("--calibration") is { } calibrationPath)
+        CalibrationSet? calibrationSet = null;
+        if (calibrationPath is not null)
         {
-            int rows = line.Int("--rows", minimum: 10) ?? 1000;
             var all = LabelledData.Read(calibrationPath, inputName, sampleShape).Samples;
-            calibration = all.Take(0, Math.Min(rows, all.Count));
+            calibrationSet = all.Take(0, Math.Min(parse.GetValue(rows) ?? DefaultRows, all.Count));
         }
 
-        Action<string>? progress = line.Has("--quiet") ? null : message => error.WriteLine($"  {message}");
+        Action<string>? progress = parse.GetValue(quiet) ? null : message => error.WriteLine($"  {message}");
         var points = new List<SweepPoint>();
         double original = ClassifierAccuracy.Measure(model, test, labels);
-        foreach (var policy in policies)
-        foreach (var (name, apply) in settings)
+        foreach (var policy in parse.GetValue(policies) is { Length: > 0 } named ? named : [.. OptionNames.Policies.Values])
+        foreach (var (name, apply) in Settings(parse))
         {
             var options = shared.Clone();
             options.Policy = policy;
             apply(options);
             progress?.Invoke($"{policy}, {name}");
-            var result = calibration is null
+            var result = calibrationSet is null
                 ? OnnxModelCompressor.Compress(model, options, progress: null, cancellationToken)
-                : OnnxModelCompressor.Compress(model, options, calibration, refit: null, progress: null, cancellationToken);
+                : OnnxModelCompressor.Compress(model, options, calibrationSet, refit: null, progress: null, cancellationToken);
             CompressionFlags.RequireOverridesMatch(options, result.Report);
             points.Add(new SweepPoint(policy.ToString(), name, result.Report.CompressionRatio, result.Report.ModelParametersAfter, ClassifierAccuracy.Measure(result.Model, test, labels)));
         }
 
-        if (line.String("--plot") is { } plotPath)
-            FrontierPlot.Save(plotPath, Path.GetFileName(line.Positional[0]), original, points);
-        if (line.Has("--json"))
+        if (plotPath is not null)
+            FrontierPlot.Save(plotPath, Path.GetFileName(modelPath), original, points);
+        if (parse.GetValue(json))
         {
-            output.WriteLine(JsonSerializer.Serialize(new { model = line.Positional[0], originalAccuracy = original, parameters = model.ParameterCount, dataAware = calibration is not null, points },
+            output.WriteLine(JsonSerializer.Serialize(new { model = modelPath, originalAccuracy = original, parameters = model.ParameterCount, dataAware = calibrationSet is not null, points },
                 new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
         var invariant = CultureInfo.InvariantCulture;
-        output.WriteLine($"| policy | setting | CR | parameters | accuracy ({(calibration is null ? "data-free" : $"re-fitted on {calibration.Count} rows")}) |");
+        output.WriteLine($"| policy | setting | CR | parameters | accuracy ({(calibrationSet is null ? "data-free" : $"re-fitted on {calibrationSet.Count} rows")}) |");
         output.WriteLine("|---|---|---|---|---|");
         output.WriteLine(string.Create(invariant, $"| original | | 1.0x | {model.ParameterCount:N0} | {original:F4} |"));
         foreach (var point in points)
@@ -71,26 +99,12 @@ internal static class SweepCommand
         return 0;
     }
 
-    /// <summary>The policies named by --policies (from the table compress's --policy reads), or every policy.</summary>
-    private static IReadOnlyList<CompressionPolicy> Policies(CommandLine line) =>
-        line.String("--policies") is { } names
-            ? List(names, "--policies", text => OptionNames.Policies.TryGetValue(text, out var policy) ? policy : throw new UsageException($"--policies: '{text}' is not {OptionNames.OneOf(OptionNames.Policies)}"))
-            : [.. OptionNames.Policies.Values];
-
     /// <summary>Target ratios (--ratios, default 5,10,20) or rank caps (--ranks), as named option setters.</summary>
-    private static IReadOnlyList<(string Name, Action<CompressionOptions> Apply)> Settings(CommandLine line)
+    private IReadOnlyList<(string Name, Action<CompressionOptions> Apply)> Settings(ParseResult parse)
     {
-        if (line.String("--ranks") is { } ranks)
-            return List(ranks, "--ranks", text => CommandLine.WholeNumber("--ranks:", text, minimum: 1))
-                .Select(r => ($"max rank {r}", (Action<CompressionOptions>)(o => o.MaxRank = r))).ToArray();
-        return List(line.String("--ratios") ?? "5,10,20", "--ratios", text => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= 1 ? x : throw new UsageException($"--ratios: '{text}' is not a number ≥ 1"))
+        if (parse.GetValue(ranks) is { Length: > 0 } caps)
+            return caps.Select(r => ($"max rank {r}", (Action<CompressionOptions>)(o => o.MaxRank = r))).ToArray();
+        return (parse.GetValue(ratios) is { Length: > 0 } targets ? targets : [5, 10, 20])
             .Select(x => (string.Create(CultureInfo.InvariantCulture, $"target {x}x"), (Action<CompressionOptions>)(o => o.TargetCompressionRatio = x))).ToArray();
-    }
-
-    private static T[] List<T>(string text, string option, Func<string, T> parse)
-    {
-        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (items.Length == 0) throw new UsageException($"{option} needs a comma-separated list");
-        return items.Select(parse).ToArray();
     }
 }

@@ -256,12 +256,21 @@ public sealed class CommandLineToolTests
     [TestMethod]
     public void TheObjectiveAndBatchFlagsSetTheOptions()
     {
-        var options = CompressionFlags.Read(new CommandLine(["--objective", "Latency", "--batch", "1, 8,64"], CompressionFlags.Values));
+        var options = ReadFlags("--objective", "Latency", "--batch", "1, 8,64");
         Assert.AreEqual(CompressionObjective.Latency, options.Objective);
         CollectionAssert.AreEqual(new[] { 1, 8, 64 }, options.LatencyBatchSizes.ToArray());
-        var defaults = CompressionFlags.Read(new CommandLine([], CompressionFlags.Values));
+        var defaults = ReadFlags();
         Assert.AreEqual(CompressionObjective.Size, defaults.Objective);
         CollectionAssert.AreEqual(new[] { 1, 64 }, defaults.LatencyBatchSizes.ToArray());
+    }
+
+    [TestMethod]
+    public void AFlagGivenTwiceTakesItsLastValueAndLayerCollectsEveryOne()
+    {
+        var options = ReadFlags("--max-rank", "4", "--policy", "tt", "--max-rank", "8", "--layer", "a=dense", "--layer", "b=ht:3");
+        Assert.AreEqual(8, options.MaxRank);
+        Assert.AreEqual(CompressionPolicy.TensorTrain, options.Policy);
+        CollectionAssert.AreEqual(new[] { new LayerOverride("a", LayerFormat.Dense), new LayerOverride("b", LayerFormat.HierarchicalTucker, 3) }, options.LayerOverrides.ToArray());
     }
 
     [TestMethod]
@@ -278,14 +287,120 @@ public sealed class CommandLineToolTests
     [TestMethod]
     public void HelpNamesTheValuesOfTheOneTable()
     {
-        var (code, stdout, _) = Run("--help");
+        var compress = Help("compress", "--help");
+        var sweep = Help("sweep", "--help");
+        Assert.Contains($"--policy <{OptionNames.Alternatives(OptionNames.Policies)}> ", compress);
+        Assert.Contains($"--policies <{string.Join(",", OptionNames.Policies.Keys)}>", sweep);
+        Assert.Contains($"--allocation <{OptionNames.Alternatives(OptionNames.Allocations)}>", compress);
+        Assert.Contains($"--allocation <{OptionNames.Alternatives(OptionNames.Allocations)}>", sweep);
+        Assert.Contains($"--mode <{OptionNames.Alternatives(OptionNames.Modes)}>", compress);
+        Assert.Contains($"--objective <{OptionNames.Alternatives(OptionNames.Objectives)}>", compress);
+        Assert.Contains($"--layer <NAME={OptionNames.Alternatives(OptionNames.Formats)}[:R]>", compress);
+    }
+
+    [TestMethod]
+    [DataRow]
+    [DataRow("--help")]
+    [DataRow("-h")]
+    [DataRow("help")]
+    public void TheToolsHelpListsTheCommandsExitCodesAndExamples(params string[] args)
+    {
+        var stdout = Help(args);
+
+        StringAssert.StartsWith(stdout, "Description:");
+        Assert.Contains("mlnet-compress [command] [options]", stdout);
+        foreach (var command in new[] { "compress <in.onnx>", "inspect <model.onnx>", "evaluate <model.onnx>", "sweep <model.onnx>" })
+            Assert.Contains("  " + command + " ", stdout);
+        Assert.DoesNotContain("  help ", stdout, "help is a hidden command");
+        Assert.Contains("Exit codes: 0 ok, 1 failure (reason on stderr), 2 bad arguments.", stdout);
+        Assert.Contains("mlnet-compress inspect samples/models/vgg-fashion.onnx", stdout);
+        Assert.Contains("mlnet-compress sweep samples/models/lenet5-fashion.onnx", stdout);
+        Assert.Contains("Run 'mlnet-compress <command> --help' for a command's options.", stdout);
+    }
+
+    [TestMethod]
+    [DataRow("compress", "--help")]
+    [DataRow("compress", "-h")]
+    [DataRow("help", "compress")]
+    [DataRow("compress", "a.onnx", "--bogus", "--help")]
+    public void CompressHelpListsItsOptionsAndItsExamplesOnly(params string[] args)
+    {
+        var stdout = Help(args);
+
+        Assert.Contains("mlnet-compress compress <in.onnx> [options]", stdout);
+        Assert.Contains("-o, --output <out.onnx> (REQUIRED)", stdout);
+        foreach (var flag in new[] { "--max-rank <R>", "--target-ratio <X>", "--batch <B[,B…]>", "--best-effort", "--report <FILE.md|FILE.json>", "--quiet", "--json",
+            "--calibration <DATA>", "--rows <N>", "--distill <EPOCHS>", "--distill-loss <auto|kl|position-kl|mse|cosine>", "--image-size <HxW>",
+            "--channels <rgb|bgr|gray>", "--layout <nchw|nhwc>", "--mean <M[,M,M]>", "--std <S[,S,S]>", "--preprocess <pre.onnx>" })
+            Assert.Contains("  " + flag + " ", stdout);
+        Assert.Contains("Exit codes:", stdout);
+        Assert.Contains("mlnet-compress compress samples/models/vgg-fashion.onnx -o vgg-small.onnx --max-rank 16", stdout);
+        Assert.DoesNotContain("mlnet-compress inspect ", stdout);
+    }
+
+    [TestMethod]
+    [DataRow("inspect a.onnx --bogus", "unknown option '--bogus'")]
+    [DataRow("evaluate a.onnx --data d.csv --max-rank 4", "unknown option '--max-rank'")]
+    [DataRow("sweep a.onnx --data d.csv -o x", "unknown option '-o'")]
+    [DataRow("compress a.onnx -o b.onnx --json --quiet --bogus", "unknown option '--bogus'")]
+    [DataRow("compress a.onnx -o b.onnx --quiet=yes", "unexpected argument 'yes': compress takes one <in.onnx>")]
+    [DataRow("compress a.onnx b.onnx -o c.onnx", "unexpected argument 'b.onnx': compress takes one <in.onnx>")]
+    [DataRow("compress -o b.onnx", "compress needs <in.onnx>")]
+    [DataRow("compress a.onnx", "compress needs -o <out.onnx>")]
+    [DataRow("compress a.onnx -o b.onnx --max-rank", "option '--max-rank' needs a value")]
+    [DataRow("inspect", "inspect needs <model.onnx>")]
+    [DataRow("evaluate a.onnx", "evaluate needs --data <images.idx3-ubyte|file.csv>")]
+    [DataRow("sweep a.onnx", "sweep needs --data <images.idx3-ubyte|file.csv>")]
+    [DataRow("sweep a.onnx --data d.csv --ranks 1,x", "--ranks: must be a whole number ≥ 1; got 'x'")]
+    [DataRow("sweep a.onnx --data d.csv --rows 9", "--rows must be a whole number ≥ 10; got '9'")]
+    [DataRow("sweep a.onnx --data d.csv --ratios ,", "--ratios needs a comma-separated list")]
+    [DataRow("compress a.onnx -o b.onnx --calibration d --image-size 0x4", "--image-size must be a whole number ≥ 1; got '0'")]
+    [DataRow("compress a.onnx -o b.onnx --calibration . --mean 0.1,0.2", "--mean needs 1 or 3 values (one per channel); got 2")]
+    [DataRow("compress a.onnx -o b.onnx --calibration d --std 0", "--std: '0' is not a positive number")]
+    [DataRow("help compress a.onnx", "unexpected argument 'a.onnx': help takes one <command>")]
+    public void AParseErrorIsOneLineThatSaysWhatIsWrong(string line, string reason)
+    {
+        var (code, stdout, stderr) = Run(line.Split(' '));
+
+        Assert.AreEqual(2, code, stderr);
+        Assert.AreEqual("", stdout);
+        Assert.AreEqual($"mlnet-compress: {reason} (run 'mlnet-compress --help' for usage){Environment.NewLine}", stderr);
+    }
+
+    [TestMethod]
+    public void AnArgumentStartingWithAnAtSignIsAPathNotAResponseFile()
+    {
+        var (code, _, stderr) = Run("inspect", "@missing.onnx");
+        Assert.AreEqual(1, code);
+        Assert.Contains("@missing.onnx", stderr);
+    }
+
+    [TestMethod]
+    public void VersionPrintsTheToolsVersion()
+    {
+        var (code, stdout, _) = Run("--version");
         Assert.AreEqual(0, code);
-        Assert.Contains($"--policy {OptionNames.Alternatives(OptionNames.Policies)} ", stdout);
-        Assert.Contains($"--policies {string.Join(",", OptionNames.Policies.Keys)}", stdout);
-        Assert.Contains($"--allocation {OptionNames.Alternatives(OptionNames.Allocations)}", stdout);
-        Assert.Contains($"--mode {OptionNames.Alternatives(OptionNames.Modes)}", stdout);
-        Assert.Contains($"--objective {OptionNames.Alternatives(OptionNames.Objectives)}", stdout);
-        Assert.Contains($"--layer NAME={OptionNames.Alternatives(OptionNames.Formats)}[:R]", stdout);
+        StringAssert.Matches(stdout.Trim(), new System.Text.RegularExpressions.Regex(@"^\d+\.\d+"));
+    }
+
+    /// <summary>The help <paramref name="args"/> print, after checking that it exits 0 with nothing on stderr.</summary>
+    private static string Help(params string[] args)
+    {
+        var (code, stdout, stderr) = Run(args);
+        Assert.AreEqual(0, code, stderr);
+        Assert.AreEqual("", stderr);
+        return stdout;
+    }
+
+    /// <summary>The options the compression flags in <paramref name="args"/> ask for, read as compress reads them.</summary>
+    private static CompressionOptions ReadFlags(params string[] args)
+    {
+        var flags = new CompressionFlags();
+        var command = new System.CommandLine.Command("compress");
+        foreach (var option in flags.All) command.Add(option);
+        var parse = command.Parse(args);
+        Assert.IsEmpty(parse.Errors, string.Join("; ", parse.Errors.Select(e => e.Message)));
+        return flags.Read(parse);
     }
 
     /// <summary>The first rows of the sample test images as "label,pixels…" CSV, so a sweep scores quickly.</summary>
