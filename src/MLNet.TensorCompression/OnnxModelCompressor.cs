@@ -52,8 +52,8 @@ public static class OnnxModelCompressor
     {
         (options, refit) = ValidateDataAware(model, options, calibration, refit);
         var folded = BatchNormFolding.Fold(model, progress);
-        var plan = Plan(folded, options, OutputErrorOf(folded, options, calibration, refit), progress, cancellationToken);
         using var fitting = LayerwiseFitting(folded, options, calibration, refit);
+        var plan = Plan(folded, options, OutputErrorOf(folded, options, calibration, refit, fitting), progress, cancellationToken);
         plan = plan with { Layers = fitting.Refit(plan.Layers, progress, cancellationToken) };
         cancellationToken.ThrowIfCancellationRequested();
         return Before(model, folded, CompressionResults.Assemble(folded, plan, options, progress));
@@ -83,8 +83,8 @@ public static class OnnxModelCompressor
         var ratios = AccuracyAwareSearch.Ratios(options.TargetCompressionRatio);
         var scan = LayerFinder.Find(model);
         long parametersBefore = model.ParameterCount;
-        var ladders = CompressionPlanner.Ladders(PlanFormats(model, scan, options), options, parametersBefore, ratios[0], OutputErrorOf(model, options, calibration, refit), progress, cancellationToken);
         using var fitting = LayerwiseFitting(model, options, calibration, refit);
+        var ladders = CompressionPlanner.Ladders(PlanFormats(model, scan, options), options, parametersBefore, ratios[0], OutputErrorOf(model, options, calibration, refit, fitting), progress, cancellationToken);
         return AccuracyAwareSearch.Run(ratios, original, maxDrop, ratio =>
         {
             var candidate = options.Clone();
@@ -116,22 +116,33 @@ public static class OnnxModelCompressor
 
     /// <summary>
     /// What the output-error allocation ranks candidates by: the output error, on a draw of the calibration samples, of the
-    /// model with the given layers (written Reconstructed, the fastest to load and run). Null unless that allocation is asked for.
+    /// model with one layer's candidate alone in place and re-fitted by <paramref name="fitting"/> (quickly, see
+    /// <see cref="RefitOptions.ForAllocation"/>; written Reconstructed, the fastest to load and run). Null unless that
+    /// allocation is asked for.
     /// </summary>
-    private static Func<IReadOnlyList<PlannedLayer>, double>? OutputErrorOf(OnnxModel model, CompressionOptions options, CalibrationSet calibration, RefitOptions refit)
+    private static CandidateErrors? OutputErrorOf(OnnxModel model, CompressionOptions options, CalibrationSet calibration, RefitOptions refit, DataAwareFitting fitting)
     {
         if (options.RankAllocation != RankAllocation.OutputError || options.TargetCompressionRatio is null) return null;
         var measure = new OutputError(model, calibration, refit.AllocationSamples, refit.Seed);
         var emission = options.Clone();
         emission.ExecutionMode = LayerExecutionMode.Reconstructed;
-        return layers => measure.Measure(CompressedModelEmitter.Emit(model, layers, emission).Model);
+        return (dense, index, candidates, cancellationToken) =>
+        {
+            var fitted = fitting.RefitAlone(candidates.Select(c => c.Weight!).ToArray(), refit.ForAllocation, cancellationToken);
+            return candidates.Zip(fitted, (candidate, weight) =>
+            {
+                var layers = dense.ToArray();
+                layers[index] = candidate with { Weight = weight };
+                return measure.Measure(CompressedModelEmitter.Emit(model, layers, emission).Model);
+            }).ToArray();
+        };
     }
 
     /// <summary>
     /// Finds the layers, decides their formats, decomposes them and, for a latency objective, times their forms:
     /// everything before fitting and emission.
     /// </summary>
-    private static CompressionPlan Plan(OnnxModel model, CompressionOptions options, Func<IReadOnlyList<PlannedLayer>, double>? outputError, Action<string>? progress, CancellationToken cancellationToken)
+    private static CompressionPlan Plan(OnnxModel model, CompressionOptions options, CandidateErrors? outputError, Action<string>? progress, CancellationToken cancellationToken)
     {
         var scan = LayerFinder.Find(model);
         long parametersBefore = model.ParameterCount;

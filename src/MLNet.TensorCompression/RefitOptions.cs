@@ -43,9 +43,17 @@ public sealed record RefitOptions
 
     /// <summary>
     /// Calibration samples (a seeded draw) on which <see cref="RankAllocation.OutputError"/> measures each candidate's
-    /// effect on the network's outputs. Default 100.
+    /// effect on the network's outputs (the candidates are re-fitted on every calibration sample first). Default 100.
     /// </summary>
     public int AllocationSamples { get; init; } = 100;
+
+    /// <summary>
+    /// The quick fit <see cref="RankAllocation.OutputError"/> gives every candidate before measuring it: one
+    /// alternating sweep of 5 conjugate-gradient steps per factor, no Adam. Measured on the LeNet sample, candidates
+    /// fitted so picked the same ranks at 5x and 10x as fully fitted ones (3 sweeps of 20 steps, 300 Adam steps), at a
+    /// fraction of the cost: what matters is how the candidates compare, not how low each gets.
+    /// </summary>
+    internal RefitOptions ForAllocation => this with { AlternatingSweeps = 1, ConjugateGradientSteps = 5, Steps = 0, RefitDenseLayers = false };
 
     /// <summary>Seed of the held-back draw and the mini-batches. Default 12345.</summary>
     public int Seed { get; init; } = 12345;

@@ -35,6 +35,13 @@ if (args.Length >= 3 && args[0] == "--layerwise")
     LayerwiseAccuracy.Report(args[1], args[2..], Console.Out);
     return;
 }
+// Every rank pair a two-layer model (LeNet) could get at a ratio, re-fitted and scored, beside what each rank does alone:
+//                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --allocation-grid samples/models/lenet5-fashion.onnx 5 10
+if (args.Length >= 3 && args[0] == "--allocation-grid")
+{
+    AllocationGrid.Report(args[1], args[2..], Console.Out);
+    return;
+}
 // The accuracy-vs-ratio frontier (Hybrid, TT, HT; layer-wise 5x-80x, distilled at 20x and 40x) as a PNG and a CSV beside it:
 //                   dotnet run -c Release --project tests/MLNet.TensorCompression.Benchmarks -- --frontier samples/models/vgg-fashion.onnx samples/frontier-vgg.png
 if (args.Length == 3 && args[0] == "--frontier")

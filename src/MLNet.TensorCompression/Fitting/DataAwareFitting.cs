@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MLNet.TensorCompression.Decomposition;
+using MLNet.TensorCompression.Finding;
 using MLNet.TensorCompression.Onnx;
 using MLNet.TensorCompression.Planning;
 
@@ -52,21 +53,47 @@ internal sealed class DataAwareFitting(OnnxModel original, CalibrationSet sample
         return layers;
     }
 
+    /// <summary>
+    /// Each of <paramref name="candidates"/> — decompositions of one and the same layer — re-fitted by
+    /// <paramref name="settings"/> with every other layer as in the original: the layer's input then comes from the
+    /// original model too, so its statistics are gathered once, in one pass, and serve every candidate. What the
+    /// output-error rank allocation measures a layer's candidates after.
+    /// </summary>
+    public IReadOnlyList<FactorizedWeight> RefitAlone(IReadOnlyList<FactorizedWeight> candidates, RefitOptions settings, CancellationToken cancellationToken)
+    {
+        if (candidates.Count == 0) return [];
+        var layer = candidates[0].Layer;
+        if (candidates.Any(c => c.Layer.Name != layer.Name))
+            throw new ArgumentException("The candidates must all be decompositions of one layer.", nameof(candidates));
+        using var session = new ActivationSession(original, [layer.InputName, layer.OutputName]);
+        var batches = session.RunMany(samples, [layer.InputName, layer.OutputName])
+            .Select(b => ((b.Start, b.Values[0], b.Shapes[0]), (b.Start, b.Values[1], b.Shapes[1])));
+        var (training, holdout) = Statistics(layer, batches, HeldBackSamples(), cancellationToken);
+        return candidates.Select(c => LayerRefitter.Refit(c, training, holdout, settings, cancellationToken).Weight).ToArray();
+    }
+
     /// <inheritdoc />
     public void Dispose() => originalSession?.Dispose();
 
     /// <summary>Streams the layer's input (from <paramref name="upstream"/>) and target (from the original) into training and held-back statistics.</summary>
-    private (LayerStatistics Training, LayerStatistics Holdout) Statistics(Decomposition.FactorizedWeight weight, OnnxModel upstream, bool[] heldBack, CancellationToken cancellationToken)
+    private (LayerStatistics Training, LayerStatistics Holdout) Statistics(FactorizedWeight weight, OnnxModel upstream, bool[] heldBack, CancellationToken cancellationToken)
     {
         var layer = weight.Layer;
+        using var upstreamSession = new ActivationSession(upstream, [layer.InputName]);
+        return Statistics(layer, upstreamSession.Run(samples, layer.InputName).Zip(originalSession!.Run(samples, layer.OutputName)), heldBack, cancellationToken);
+    }
+
+    /// <summary>Adds every batch of (input, target) activations of <paramref name="layer"/> to training and held-back statistics.</summary>
+    private (LayerStatistics Training, LayerStatistics Holdout) Statistics(CompressibleLayer layer,
+        IEnumerable<((int Start, float[] Values, long[] Shape) Input, (int Start, float[] Values, long[] Shape) Target)> batches, bool[] heldBack, CancellationToken cancellationToken)
+    {
         int inputsPerRow = (int)(layer.WeightCount / layer.OutputSize);
         long rowsPerSample = layer.ApplicationsPerSample ?? 1;
         int heldBackCount = heldBack.Count(h => h);
         var training = new LayerStatistics(inputsPerRow, layer.OutputSize, layer.Bias is not null, (samples.Count - heldBackCount) * rowsPerSample);
         var holdout = new LayerStatistics(inputsPerRow, layer.OutputSize, layer.Bias is not null, heldBackCount * rowsPerSample);
         var rows = new RegressionRows(layer, training, holdout, sample => heldBack[sample]);
-        using var upstreamSession = new ActivationSession(upstream, [layer.InputName]);
-        foreach (var (input, target) in upstreamSession.Run(samples, layer.InputName).Zip(originalSession!.Run(samples, layer.OutputName)))
+        foreach (var (input, target) in batches)
         {
             cancellationToken.ThrowIfCancellationRequested();
             rows.Add(input.Start, input.Values, input.Shape, target.Values, target.Shape);

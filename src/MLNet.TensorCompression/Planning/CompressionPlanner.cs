@@ -24,7 +24,7 @@ internal static class CompressionPlanner
     /// <param name="progress">Receives one line per decomposition, or null.</param>
     /// <param name="cancellationToken">Checked before every decomposition.</param>
     public static IReadOnlyList<PlannedLayer> Decompose(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters,
-        Func<IReadOnlyList<PlannedLayer>, double>? outputError, Action<string>? progress, CancellationToken cancellationToken)
+        CandidateErrors? outputError, Action<string>? progress, CancellationToken cancellationToken)
     {
         if (options.TargetCompressionRatio is { } ratio)
             return Ladders(plans, options, modelParameters, ratio, outputError, progress, cancellationToken).Allocate(ratio, options.RankAllocation);
@@ -50,7 +50,7 @@ internal static class CompressionPlanner
     /// when the allocation is <see cref="RankAllocation.OutputError"/>.
     /// </summary>
     public static RankLadders Ladders(IReadOnlyList<LayerPlan> plans, CompressionOptions options, long modelParameters, double smallestRatio,
-        Func<IReadOnlyList<PlannedLayer>, double>? outputError, Action<string>? progress, CancellationToken cancellationToken)
+        CandidateErrors? outputError, Action<string>? progress, CancellationToken cancellationToken)
     {
         var ladders = RankLadders.Build(plans, options.MaxRank, modelParameters, smallestRatio, progress, cancellationToken);
         if (options.RankAllocation != RankAllocation.OutputError) return ladders;

@@ -131,7 +131,25 @@ public sealed class DataAwareFittingTests
             new RefitOptions { Steps = 20, AlternatingSweeps = 1, AllocationSamples = 50 }, lines.Add);
         Assert.IsTrue(result.Report.TargetReached, $"{result.Report.CompressionRatio}");
         Assert.IsLessThan(6.0, result.Report.CompressionRatio);
-        Assert.AreEqual(2, lines.Count(l => l.StartsWith("output sensitivity of", StringComparison.Ordinal)), string.Join("\n", lines));
+        Assert.AreEqual(2, lines.Count(l => l.StartsWith("output error of", StringComparison.Ordinal)), string.Join("\n", lines));
+    }
+
+    [TestMethod]
+    [DataRow(1, 0)]
+    [DataRow(2, 1000)]
+    public void OutputErrorAllocationBeatsTheLeastTotalWeightErrorOnLeNet(int seed, int firstSample)
+    {
+        // Measured after the re-fit, a layer's effect on the output allocates well; the weight error's sum does not (it
+        // starves fc1). Before the re-fit, the output error chose as the weight error did: 0.8556 both, at 5x on
+        // Debian's 10,000 test images; after it, 0.8699 against 0.8105.
+        var original = OnnxModel.Load(TestModels.Path("lenet5-fashion.onnx"));
+        var calibration = TrainingSamples(firstSample, 500);
+        var refit = new RefitOptions { Steps = 100, Seed = seed };
+        double Accuracy(RankAllocation allocation) => TestAccuracy(OnnxModelCompressor.Compress(original,
+            new CompressionOptions { TargetCompressionRatio = 5, RankAllocation = allocation }, calibration, refit).Model);
+
+        double onData = Accuracy(RankAllocation.OutputError), onWeights = Accuracy(RankAllocation.LeastTotalError);
+        Assert.IsGreaterThan(onWeights + 0.02, onData, $"output error {onData}, least total weight error {onWeights}");
     }
 
     [TestMethod]
@@ -144,10 +162,12 @@ public sealed class DataAwareFittingTests
         Assert.ThrowsExactly<ArgumentException>(() => new CalibrationSet("input", [1, 28, 28], new float[100]));
     }
 
-    private static CalibrationSet TrainingSamples(int count)
+    private static CalibrationSet TrainingSamples(int count) => TrainingSamples(0, count);
+
+    private static CalibrationSet TrainingSamples(int first, int count)
     {
         var (pixels, _, rows, columns) = IdxFile.ReadImages(SampleData.Path("fashion-train-2000-images.idx3-ubyte"));
-        return new CalibrationSet("input", [1, rows, columns], pixels[..(count * rows * columns)]);
+        return new CalibrationSet("input", [1, rows, columns], pixels[(first * rows * columns)..((first + count) * rows * columns)]);
     }
 
     private static double TestAccuracy(OnnxModel model)
