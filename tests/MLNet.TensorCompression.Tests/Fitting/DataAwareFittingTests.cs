@@ -141,12 +141,13 @@ public sealed class DataAwareFittingTests
     {
         // Measured after the re-fit, a layer's effect on the output allocates well; the weight error's sum does not (it
         // starves fc1). Before the re-fit, the output error chose as the weight error did: 0.8556 both, at 5x on
-        // Debian's 10,000 test images; after it, 0.8699 against 0.8105.
+        // Debian's 10,000 test images; after it, 0.8699 against 0.8105. Measured on the interleaved layout: with the
+        // split one (the default) both rules pick the same ranks here (0.8915 and 0.8935 on these two draws).
         var original = OnnxModel.Load(TestModels.Path("lenet5-fashion.onnx"));
         var calibration = TrainingSamples(firstSample, 500);
         var refit = new RefitOptions { Steps = 100, Seed = seed };
         double Accuracy(RankAllocation allocation) => TestAccuracy(OnnxModelCompressor.Compress(original,
-            new CompressionOptions { TargetCompressionRatio = 5, RankAllocation = allocation }, calibration, refit).Model);
+            new CompressionOptions { TargetCompressionRatio = 5, RankAllocation = allocation, Layout = TensorLayout.Interleaved }, calibration, refit).Model);
 
         double onData = Accuracy(RankAllocation.OutputError), onWeights = Accuracy(RankAllocation.LeastTotalError);
         Assert.IsGreaterThan(onWeights + 0.02, onData, $"output error {onData}, least total weight error {onWeights}");
