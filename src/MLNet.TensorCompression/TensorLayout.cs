@@ -13,6 +13,7 @@ public enum TensorLayout
     /// Output factors, then input factors (a convolution: input-channel factors, kh·kw, output-channel factors), in a tensor
     /// train whose middle bond separates them, or a hierarchical Tucker tree whose root does: the layer runs as two Gemms
     /// N → r → M, or as 1×1 → kh×kw → 1×1 convolutions (each side folded once at session load), with r-sized run-time weights.
+    /// The default (<see cref="CompressionOptions.Layout"/>).
     /// </summary>
     Split,
 }
