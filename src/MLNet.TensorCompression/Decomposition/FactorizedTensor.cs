@@ -1,3 +1,5 @@
+using MLNet.TensorCompression.Tensors;
+
 namespace MLNet.TensorCompression.Decomposition;
 
 /// <summary>
@@ -35,6 +37,19 @@ public abstract class FactorizedTensor
 
     /// <summary>The factors: a tensor train's cores G_k[r_k, n_k, r_{k+1}], or HT leaf frames and transfer tensors by node id.</summary>
     public IReadOnlyList<double[]> Factors => factors;
+
+    /// <summary>
+    /// The tensor as the product of two matrices through the bond between modes [0, <paramref name="leadingModes"/>) and
+    /// the rest: A = Leading (∏ leading n × r) times Trailing (r × ∏ trailing n), each built from the factors on its
+    /// side alone; null when no single bond separates those modes (an HT tree whose root does not split there).
+    /// </summary>
+    internal abstract (Matrix Leading, Matrix Trailing)? SplitAtBond(int leadingModes);
+
+    /// <summary>
+    /// Every factor's gradient given the gradients of the two sides of <see cref="SplitAtBond"/> (same shapes): the
+    /// backward pass of the product without ever forming the dense tensor.
+    /// </summary>
+    internal abstract double[][] SplitGradient(int leadingModes, Matrix leadingGradient, Matrix trailingGradient);
 
     /// <summary>Number of stored values, the sum of the factors' lengths.</summary>
     public long ParameterCount => factors.Sum(f => (long)f.Length);

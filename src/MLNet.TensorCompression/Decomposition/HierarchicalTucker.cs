@@ -125,6 +125,23 @@ public sealed class HierarchicalTucker : FactorizedTensor
     }
 
     /// <inheritdoc />
+    /// <remarks>Only at the root's split: Leading = U_l, Trailing = Y_root (the right frame applied to the root's transfer tensor).</remarks>
+    internal override (Matrix Leading, Matrix Trailing)? SplitAtBond(int leadingModes)
+    {
+        var root = Tree.Root;
+        if (root.IsLeaf || root.Left!.ModeCount != leadingModes) return null;
+        return (Expand(root.Left), ApplyRightFrame(root, Expand(root.Right!)));
+    }
+
+    /// <inheritdoc />
+    internal override double[][] SplitGradient(int leadingModes, Matrix leadingGradient, Matrix trailingGradient)
+    {
+        if (Tree.Root.IsLeaf || Tree.Root.Left!.ModeCount != leadingModes)
+            throw new ArgumentOutOfRangeException(nameof(leadingModes), leadingModes, $"The tree's root does not split after {leadingModes} modes.");
+        return HierarchicalTuckerGradient.BackwardFromRootSides(this, leadingGradient, trailingGradient);
+    }
+
+    /// <inheritdoc />
     public override double[] ToDense() => Expand(Tree.Root).Data;
 
     // U_t = (U_l ⊗ U_r)·B_t as an (N_l·N_r) × r_t matrix, rows ordered (i_l, i_r).

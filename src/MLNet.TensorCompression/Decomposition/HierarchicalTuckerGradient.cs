@@ -26,6 +26,19 @@ internal static class HierarchicalTuckerGradient
         return pass.Gradients;
     }
 
+    /// <summary>
+    /// Every factor's gradient given dL/dU_l and dL/dY_root for the root's two sides (A = U_l·Y_root): the backward
+    /// pass from the root's products down, without the dense tensor.
+    /// </summary>
+    public static double[][] BackwardFromRootSides(HierarchicalTucker tensor, Matrix leftGradient, Matrix appliedGradient)
+    {
+        var pass = new Pass(tensor);
+        var root = tensor.Tree.Root;
+        pass.Forward(root);
+        pass.BackwardFromProducts(root, leftGradient, appliedGradient);
+        return pass.Gradients;
+    }
+
     /// <summary>One forward and backward pass: the intermediates the backward step of every node needs, and the gradients.</summary>
     private sealed class Pass(HierarchicalTucker tensor)
     {
@@ -64,13 +77,18 @@ internal static class HierarchicalTuckerGradient
                 return;
             }
             var left = frames[node.Left!.Id];
-            var right = frames[node.Right!.Id];
-            int leftRank = left.Cols, rightRank = right.Cols, rank = tensor.Ranks[node.Id];
+            int rank = tensor.Ranks[node.Id];
 
             // U_t = U_l·Y_t with U_t read as N_l × (N_r·r_t).
-            var outer = frameGradient.Reshape(left.Rows, right.Rows * rank);
-            var leftGradient = Gemm.MultiplyTransposeB(outer, rightApplied[node.Id]);
-            var appliedGradient = Gemm.TransposeAMultiply(left, outer);
+            var outer = frameGradient.Reshape(left.Rows, frames[node.Right!.Id].Rows * rank);
+            BackwardFromProducts(node, Gemm.MultiplyTransposeB(outer, rightApplied[node.Id]), Gemm.TransposeAMultiply(left, outer));
+        }
+
+        /// <summary>Given dL/dU_l and dL/dY_t of the inner node <paramref name="node"/>, stores dL/d(factor) for it and every node below it.</summary>
+        public void BackwardFromProducts(DimensionTreeNode node, Matrix leftGradient, Matrix appliedGradient)
+        {
+            var right = frames[node.Right!.Id];
+            int leftRank = frames[node.Left!.Id].Cols, rightRank = right.Cols, rank = tensor.Ranks[node.Id];
 
             // Y_t[a, (i_r, k)] is (U_r·B′)[i_r, (a, k)] regrouped, with B′[b, (a, k)] = B_t[a, b, k].
             var productGradient = SwapLeadingAxes(appliedGradient.Data, leftRank, right.Rows, rank);

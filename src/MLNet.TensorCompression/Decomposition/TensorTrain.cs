@@ -96,6 +96,37 @@ public sealed class TensorTrain : FactorizedTensor
     }
 
     /// <inheritdoc />
+    internal override (Matrix Leading, Matrix Trailing)? SplitAtBond(int leadingModes)
+    {
+        var (leading, trailing) = SidesAt(leadingModes);
+        int rank = Ranks[leadingModes];
+        double[] front = leading.ToDense(), back = trailing.ToDense();
+        return (new Matrix(front.Length / rank, rank, front), new Matrix(rank, back.Length / rank, back));
+    }
+
+    /// <inheritdoc />
+    internal override double[][] SplitGradient(int leadingModes, Matrix leadingGradient, Matrix trailingGradient)
+    {
+        var (leading, trailing) = SidesAt(leadingModes);
+        var front = leading.ReconstructionGradient(leadingGradient.Data);
+        var back = trailing.ReconstructionGradient(trailingGradient.Data);
+        return [.. front.Take(leadingModes), .. back.Skip(1)];
+    }
+
+    // The cores on either side of bond b as tensor trains of their own, the bond an extra mode closed by an identity
+    // core: the leading train is [n₀⋯n_{b−1}, r_b] when dense, the trailing one [r_b, n_b⋯n_{d−1}].
+    private (TensorTrain Leading, TensorTrain Trailing) SidesAt(int bond)
+    {
+        if (bond < 1 || bond >= ModeSizes.Count)
+            throw new ArgumentOutOfRangeException(nameof(bond), bond, $"A bond of a {ModeSizes.Count}-mode tensor train lies between 1 and {ModeSizes.Count - 1} modes in.");
+        int rank = Ranks[bond];
+        var identity = Matrix.Identity(rank).Data;
+        var leading = new TensorTrain([.. ModeSizes.Take(bond), rank], [.. Ranks.Take(bond + 1), 1], [.. Cores.Take(bond), identity]);
+        var trailing = new TensorTrain([rank, .. ModeSizes.Skip(bond)], [1, .. Ranks.Skip(bond)], [identity, .. Cores.Skip(bond)]);
+        return (leading, trailing);
+    }
+
+    /// <inheritdoc />
     public override double[] ToDense()
     {
         var modeSizes = ModeSizes;

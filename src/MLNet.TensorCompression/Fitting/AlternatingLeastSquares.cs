@@ -5,7 +5,8 @@ namespace MLNet.TensorCompression.Fitting;
 /// <summary>
 /// One sweep of alternating least squares over a factorised layer: W̃ is linear in each factor when the others are
 /// fixed, so the objective is a quadratic in that factor, minimised by conjugate gradients with matrix-free curvature
-/// products (a rebuild with the direction in the factor's place, one product with C, one reconstruction gradient);
+/// products (<see cref="FactorizedLinearMap.Curvature"/>: the layer with the direction in the factor's place, a product
+/// with C, back to the factor);
 /// then the bias in closed form. Conjugate gradients started at the current factor never raise the quadratic, and a
 /// step that rounding made worse is undone, so a sweep never increases the objective.
 /// </summary>
@@ -20,13 +21,13 @@ internal static class AlternatingLeastSquares
     /// <param name="cancellationToken">Checked before every factor.</param>
     public static void Sweep(FactorizedLinearMap map, ShrunkObjective objective, double[][] factors, double[]? bias, int conjugateGradientSteps, CancellationToken cancellationToken = default)
     {
-        double value = objective.Value(map.Weight(factors, bias));
+        double value = map.Value(objective, factors, bias);
         for (int k = 0; k < factors.Length; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var before = (double[])factors[k].Clone();
             SolveFactor(map, objective, factors, bias, k, conjugateGradientSteps);
-            double after = objective.Value(map.Weight(factors, bias));
+            double after = map.Value(objective, factors, bias);
             if (after > value || !double.IsFinite(after)) factors[k] = before;
             else value = after;
         }
@@ -36,16 +37,13 @@ internal static class AlternatingLeastSquares
     private static void SolveFactor(FactorizedLinearMap map, ShrunkObjective objective, double[][] factors, double[]? bias, int k, int steps)
     {
         var factor = factors[k];
-        var residual = map.FactorGradients(factors, objective.Gradient(map.Weight(factors, bias)))[k];
+        var residual = map.Gradient(objective, factors, bias).Factors[k];
         TensorPrimitives.Negate(residual, residual);
         var direction = (double[])residual.Clone();
         double residualSquared = TensorPrimitives.Dot(residual, residual), start = residualSquared;
-        var probe = (double[][])factors.Clone();
         for (int step = 0; step < steps && residualSquared > 1e-6 * start; step++)
         {
-            // W̃ is linear in factor k: the rebuild with the direction in its place (and no bias) is J·p.
-            probe[k] = direction;
-            var curvature = map.FactorGradients(factors, objective.Curvature(map.Weight(probe, null)))[k];
+            var curvature = map.Curvature(objective, factors, k, direction);
             double along = TensorPrimitives.Dot(direction, curvature);
             if (!(along > 0)) return;
             double alpha = residualSquared / along;
@@ -57,16 +55,16 @@ internal static class AlternatingLeastSquares
         }
     }
 
-    // ∂f/∂b = 0: b(n + s) = M[K,:] − W·C[:K,K] + s·b₀, with C[K,K] = n (the constant column).
+    // ∂f/∂b = 0: b(n + s) = M[K,:] − W·Σx + s·b₀ (C's constant column is [Σx, n]).
     private static void SolveBias(FactorizedLinearMap map, ShrunkObjective objective, double[][] factors, double[] bias)
     {
         var statistics = objective.Statistics;
-        var withoutBias = statistics.TimesGram(map.Weight(factors, null));
+        var withoutBias = map.TimesInputSum(factors, statistics);
         int column = map.Inputs;
         for (int o = 0; o < map.Outputs; o++)
         {
             double cross = statistics.Cross[column, o];
-            bias[o] = (cross - withoutBias[o, column] + (objective.Strength * objective.OriginalBias(o))) / (statistics.RowCount + objective.Strength);
+            bias[o] = (cross - withoutBias[o] + (objective.Strength * objective.OriginalBias(o))) / (statistics.RowCount + objective.Strength);
         }
     }
 }

@@ -8,8 +8,8 @@ namespace MLNet.TensorCompression.Fitting;
 /// Re-fits one layer's factors (and its bias) so that, fed what the compressed upstream network produces, the layer
 /// reproduces the original network's output, minimising the squared error over every training row through the layer's
 /// <see cref="LayerStatistics"/>. First <see cref="AlternatingLeastSquares"/> sweeps (each factor solved given the
-/// others), then Adam on the exact gradient (mini-batches of rows where the rows are kept instead of a Gram matrix),
-/// with W rebuilt from the factors each step and the gradient carried back through the rebuild. Shrinkage towards the
+/// others), then Adam on the exact gradient (mini-batches of rows where the rows are kept instead of a Gram matrix
+/// and the <see cref="FactorizedLinearMap"/> rebuilds W each step; every row through a product form). Shrinkage towards the
 /// original weight (<see cref="RefitOptions.Shrinkage"/>) keeps few images from overfitting. The held-back rows pick
 /// the best iterate, so the result is never worse on them than the decomposition it starts from.
 /// </summary>
@@ -21,13 +21,13 @@ internal static class LayerRefitter
     public static (FactorizedWeight Weight, double LossBefore, double LossAfter) Refit(FactorizedWeight weight, LayerStatistics training, LayerStatistics holdout, RefitOptions options, CancellationToken cancellationToken)
     {
         bool hasBias = training.HasBias;
-        var map = new FactorizedLinearMap(weight, hasBias);
+        var map = FactorizedLinearMap.Create(weight, hasBias);
         var objective = ShrunkObjective.Create(training, OriginalWeight(weight, map, hasBias), options.Shrinkage);
         var random = new Random(options.Seed);
         var factors = weight.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
         double[]? bias = hasBias ? Array.ConvertAll(weight.Layer.Bias!, v => (double)v) : null;
 
-        double HoldoutLoss() => holdout.ExactSumOfSquaredErrors(map.Weight(factors, bias)) / Math.Max(1, holdout.RowCount);
+        double HoldoutLoss() => map.SumOfSquaredErrors(holdout, factors, bias) / Math.Max(1, holdout.RowCount);
         double startLoss = HoldoutLoss(), bestLoss = startLoss;
         var best = (Factors: Copy(factors), Bias: (double[]?)bias?.Clone());
         void KeepIfBetter()
@@ -51,11 +51,11 @@ internal static class LayerRefitter
         for (int step = 1; step <= options.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = training.KeepsRows && training.RowCount > options.BatchSize ? objective.With(training.MiniBatch(options.BatchSize, random)) : objective;
-            var current = map.Weight(factors, bias);
-            var gradient = batch.Gradient(current);
+            bool miniBatch = !map.TakesFullBatches && training.KeepsRows && training.RowCount > options.BatchSize;
+            var batch = miniBatch ? objective.With(training.MiniBatch(options.BatchSize, random)) : objective;
+            var (factorGradients, biasGradient) = map.Gradient(batch, factors, bias);
             double decay = 0.5 * (1 + Math.Cos(Math.PI * (step - 1) / options.Steps));
-            adam.Step(factors, map.FactorGradients(factors, gradient), scale.Select(s => s * decay).ToArray(), bias, bias is null ? null : map.BiasGradient(gradient), biasScale * decay);
+            adam.Step(factors, factorGradients, scale.Select(s => s * decay).ToArray(), bias, biasGradient, biasScale * decay);
             if (step % EvaluationInterval == 0 || step == options.Steps) KeepIfBetter();
         }
 

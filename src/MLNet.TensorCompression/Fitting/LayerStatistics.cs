@@ -31,6 +31,7 @@ internal sealed class LayerStatistics
         HasBias = hasBias;
         int augmented = AugmentedSize;
         Cross = new Matrix(augmented, outputSize);
+        InputSum = new double[augmented];
         if (expectedRows < augmented) rows = [];
         else gram = new Matrix(augmented, augmented);
     }
@@ -53,6 +54,9 @@ internal sealed class LayerStatistics
     /// <summary>Σ‖y‖².</summary>
     public double TargetEnergy { get; private set; }
 
+    /// <summary>Σx̃ over the rows (K̃ values; C's last column when the input is augmented).</summary>
+    public double[] InputSum { get; }
+
     /// <summary>tr(C) = Σ‖x̃‖², the scale of the inputs (shrinkage is measured against it).</summary>
     public double InputEnergy { get; private set; }
 
@@ -70,6 +74,7 @@ internal sealed class LayerStatistics
         crossScratch ??= new double[Cross.Data.Length];
         TensorPrimitives.Add(Cross.Data, Gemm.TransposeAMultiply(inputs, targets, crossScratch).Data, Cross.Data);
         TargetEnergy += TensorPrimitives.Dot(targets.Data, targets.Data);
+        for (int row = 0; row < inputs.Rows; row++) TensorPrimitives.Add(InputSum, inputs.Row(row), InputSum);
         InputEnergy += TensorPrimitives.Dot(inputs.Data, inputs.Data);
         RowCount += inputs.Rows;
         if (gram is not null) TensorPrimitives.Add(gram.Data, Gemm.GramOfColumns(inputs, gramScratch ??= new double[gram.Data.Length]).Data, gram.Data);
@@ -103,14 +108,15 @@ internal sealed class LayerStatistics
     }
 
     /// <summary>
-    /// W̃·C for a weight W̃ (out × K̃): from the Gram matrix, or, from kept rows, as (W̃·Vᵣ)·Λᵣ·Vᵣᵀ over the
-    /// <see cref="PrincipalRows"/> directions of the rows that hold nearly all their energy (exact when that is every
-    /// direction; the dropped share is <see cref="DroppedInputEnergy"/>).
+    /// W̃·C for a weight W̃ (any number of rows × K̃): from the Gram matrix, or from kept rows: exactly, (W̃·Xᵀ)·X, when that
+    /// costs no more than it would for an out-row weight over <see cref="PrincipalRows"/> rows (few rows or a
+    /// few-row W̃, as a product form's factor is), else as (W̃·Vᵣ)·Λᵣ·Vᵣᵀ over the <see cref="PrincipalRows"/>
+    /// directions of the rows that hold nearly all their energy (the dropped share is <see cref="DroppedInputEnergy"/>).
     /// </summary>
     public Matrix TimesGram(Matrix weight)
     {
         if (gram is not null) return Gemm.Multiply(weight, gram);
-        if (RowCount <= PrincipalRows)
+        if (RowCount <= PrincipalRows || (long)weight.Rows * RowCount <= (long)OutputSize * PrincipalRows)
         {
             var x = Rows().Inputs;
             return Gemm.Multiply(Gemm.MultiplyTransposeB(weight, x), x);
@@ -153,6 +159,25 @@ internal sealed class LayerStatistics
         return TensorPrimitives.SumOfSquares(residual.Data);
     }
 
+    /// <summary>
+    /// Σ‖W̃x̃ − y‖² exactly for W̃ = Ũ·Ỹ (<paramref name="left"/> out × q, <paramref name="right"/> q × K̃), through
+    /// products with q rows: from kept rows as ‖(X·Ỹᵀ)·Ũᵀ − Y‖², else tr(ŨᵀŨ·ỸCỸᵀ) − 2tr(Ũ·ỸM) + Σ‖y‖².
+    /// </summary>
+    public double ExactSumOfSquaredErrors(Matrix left, Matrix right)
+    {
+        if (KeepsRows)
+        {
+            var (x, y) = Rows();
+            var residual = Gemm.MultiplyTransposeB(Gemm.MultiplyTransposeB(x, right), left);
+            TensorPrimitives.Subtract(residual.Data, y.Data, residual.Data);
+            return TensorPrimitives.SumOfSquares(residual.Data);
+        }
+        var quadratic = Gemm.MultiplyTransposeB(TimesGram(right), right);
+        double value = TensorPrimitives.Dot(Gemm.TransposeAMultiply(left, left).Data, quadratic.Data)
+            - (2 * TraceOfProduct(left, Gemm.Multiply(right, Cross))) + TargetEnergy;
+        return Math.Max(0, value);
+    }
+
     /// <summary>Σ‖W̃x̃ − y‖², given <paramref name="timesGram"/> = W̃·C already computed.</summary>
     public double SumOfSquaredErrors(Matrix weight, Matrix timesGram) =>
         Math.Max(0, TensorPrimitives.Dot(timesGram.Data, weight.Data) - (2 * TraceOfProduct(weight, Cross)) + TargetEnergy);
@@ -170,7 +195,7 @@ internal sealed class LayerStatistics
         return gradient;
     }
 
-    // tr(W·M) for W (out × K̃) and M (K̃ × out).
+    // tr(A·B) for A (m × n) and B (n × m).
     private static double TraceOfProduct(Matrix weight, Matrix cross)
     {
         double trace = 0;

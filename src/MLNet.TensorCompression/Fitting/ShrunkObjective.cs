@@ -14,6 +14,10 @@ internal sealed class ShrunkObjective
     private readonly Matrix original;
     private readonly double strength;
 
+    // D = Mᵀ + s·W̃₀ (out × K̃) and Σ‖y‖² + s‖W̃₀‖²: the objective's linear and constant parts in W̃, for the product form.
+    private Matrix? linearPart;
+    private double? constantPart;
+
     private ShrunkObjective(LayerStatistics statistics, Matrix original, double strength)
     {
         Statistics = statistics;
@@ -62,6 +66,62 @@ internal sealed class ShrunkObjective
         TensorPrimitives.MultiplyAdd(direction.Data, strength, product.Data, product.Data);
         TensorPrimitives.Multiply(product.Data, 2, product.Data);
         return product;
+    }
+
+    /// <summary>
+    /// f(W̃) for W̃ = Ũ·Ỹ (<paramref name="left"/> out × q, <paramref name="right"/> q × K̃), through products with q rows
+    /// only: tr(ŨᵀŨ·Ỹ(C + sI)Ỹᵀ) − 2⟨Ũ, D·Ỹᵀ⟩ + Σ‖y‖² + s‖W̃₀‖², with D = Mᵀ + sW̃₀.
+    /// </summary>
+    public double Value(Matrix left, Matrix right)
+    {
+        var quadratic = Gemm.MultiplyTransposeB(ShrunkGram(right), right);
+        double value = TensorPrimitives.Dot(Gemm.TransposeAMultiply(left, left).Data, quadratic.Data)
+            - (2 * TensorPrimitives.Dot(left.Data, Gemm.MultiplyTransposeB(LinearPart, right).Data))
+            + (constantPart ??= Statistics.TargetEnergy + (strength * TensorPrimitives.SumOfSquares(original.Data)));
+        return Math.Max(0, value);
+    }
+
+    /// <summary>
+    /// What the factors need of the gradient G = 2(W̃(C + sI) − D) at W̃ = Ũ·Ỹ: G·Ỹᵀ (out × q) and Ũᵀ·G (q × K̃).
+    /// </summary>
+    public (Matrix Left, Matrix Right) Gradient(Matrix left, Matrix right)
+    {
+        var shrunk = ShrunkGram(right);
+        var leftGradient = Gemm.Multiply(left, Gemm.MultiplyTransposeB(shrunk, right));
+        TensorPrimitives.Subtract(leftGradient.Data, Gemm.MultiplyTransposeB(LinearPart, right).Data, leftGradient.Data);
+        var rightGradient = Gemm.Multiply(Gemm.TransposeAMultiply(left, left), shrunk);
+        TensorPrimitives.Subtract(rightGradient.Data, Gemm.TransposeAMultiply(left, LinearPart).Data, rightGradient.Data);
+        TensorPrimitives.Multiply(leftGradient.Data, 2, leftGradient.Data);
+        TensorPrimitives.Multiply(rightGradient.Data, 2, rightGradient.Data);
+        return (leftGradient, rightGradient);
+    }
+
+    /// <summary>
+    /// The Hessian applied to a direction Δ = ΔŨ·ΔỸ, H·Δ = 2Δ(C + sI), as the products the factors at W̃ = Ũ·Ỹ need:
+    /// (H·Δ)·Ỹᵀ and Ũᵀ·(H·Δ).
+    /// </summary>
+    public (Matrix Left, Matrix Right) Curvature(Matrix left, Matrix right, Matrix directionLeft, Matrix directionRight)
+    {
+        var shrunk = ShrunkGram(directionRight);
+        TensorPrimitives.Multiply(shrunk.Data, 2, shrunk.Data);
+        return (Gemm.Multiply(directionLeft, Gemm.MultiplyTransposeB(shrunk, right)), Gemm.Multiply(Gemm.TransposeAMultiply(left, directionLeft), shrunk));
+    }
+
+    // Ỹ·(C + sI).
+    private Matrix ShrunkGram(Matrix right)
+    {
+        var product = Statistics.TimesGram(right);
+        TensorPrimitives.MultiplyAdd(right.Data, strength, product.Data, product.Data);
+        return product;
+    }
+
+    private Matrix LinearPart => linearPart ??= BuildLinearPart();
+
+    private Matrix BuildLinearPart()
+    {
+        var linear = Statistics.Cross.Transpose();
+        TensorPrimitives.MultiplyAdd(original.Data, strength, linear.Data, linear.Data);
+        return linear;
     }
 
     /// <summary>The original bias column of W̃₀, entry <paramref name="output"/>.</summary>

@@ -14,6 +14,8 @@ public sealed class AlternatingLeastSquaresTests
         ["HT linear", RandomLayers.HierarchicalTuckerLinear(2, [2, 3, 4], [3, 2, 2], "((0,1),2)", 4, new LinearOptions(Bias: false))],
         ["TT conv", RandomLayers.TensorTrainConv(3, [2, 4], [4, 2], 3, 3, [1, 5, 4, 1], new ConvOptions())],
         ["HT conv", RandomLayers.HierarchicalTuckerConv(4, [2, 4], [4, 2], 3, 3, "((0,1),2)", 4, new ConvOptions())],
+        ["HT split linear (product form)", RandomLayers.HierarchicalTuckerSplitLinear(5, [4, 6], [5, 3], 3, new LinearOptions())],
+        ["TT split conv (product form)", RandomLayers.TensorTrainSplitConv(6, [4, 4], [2, 3], 3, 3, [1, 2, 5, 4, 3, 1], new ConvOptions())],
     ];
 
     [TestMethod]
@@ -25,14 +27,14 @@ public sealed class AlternatingLeastSquaresTests
 
         foreach (double shrinkage in new[] { 0, 0.1 })
         {
-            var objective = ShrunkObjective.Create(statistics, map.Weight(start.Tensor.Factors.ToArray(), Bias(start)), shrinkage);
+            var objective = ShrunkObjective.Create(statistics, new DenseLinearMap(start, map.HasBias).WeightOf(start.Tensor.Factors.ToArray(), Bias(start)), shrinkage);
             var factors = start.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
             var currentBias = Bias(start);
-            double first = objective.Value(map.Weight(factors, currentBias)), previous = first;
+            double first = map.Value(objective, factors, currentBias), previous = first;
             for (int sweep = 0; sweep < 4; sweep++)
             {
                 AlternatingLeastSquares.Sweep(map, objective, factors, currentBias, conjugateGradientSteps: 10);
-                double value = objective.Value(map.Weight(factors, currentBias));
+                double value = map.Value(objective, factors, currentBias);
                 Assert.IsLessThanOrEqualTo(previous * (1 + 1e-12), value, $"{name}, shrinkage {shrinkage}: sweep {sweep} raised the objective");
                 previous = value;
             }
@@ -50,7 +52,7 @@ public sealed class AlternatingLeastSquaresTests
         var factors = start.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
         var bias = Bias(start)!;
         for (int sweep = 0; sweep < 10; sweep++) AlternatingLeastSquares.Sweep(map, objective, factors, bias, conjugateGradientSteps: 60);
-        Assert.IsLessThan(1e-8 * statistics.TargetEnergy, objective.Value(map.Weight(factors, bias)));
+        Assert.IsLessThan(1e-8 * statistics.TargetEnergy, map.Value(objective, factors, bias));
     }
 
     /// <summary>Random rows x̃ (with the constant column when the layer has a bias) and targets y = W*x̃ of a random weight W*.</summary>
@@ -58,7 +60,7 @@ public sealed class AlternatingLeastSquaresTests
     {
         var random = new Random(seed);
         bool bias = start.Layer.Bias is not null;
-        var map = new FactorizedLinearMap(start, bias);
+        var map = FactorizedLinearMap.Create(start, bias);
         var truth = new Matrix(map.Outputs, map.AugmentedInputs);
         for (int i = 0; i < truth.Data.Length; i++) truth.Data[i] = (2 * random.NextDouble()) - 1;
         var x = new Matrix(rows, map.AugmentedInputs);
