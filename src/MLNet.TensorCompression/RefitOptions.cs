@@ -7,9 +7,11 @@ public sealed record RefitOptions
 {
     /// <summary>
     /// Alternating-least-squares sweeps per layer before Adam: each factor in turn solved exactly (to
-    /// <see cref="ConjugateGradientSteps"/>) given the others, then the bias. Default 3.
+    /// <see cref="ConjugateGradientSteps"/>) given the others, then the bias. Default 1: on the VGG sample at 20x and 40x,
+    /// three sweeps lowered the largest layer's held-back error by 2–3 % more but gave the same test accuracy (within
+    /// 0.1 point) in 1.4–1.6 times the fitting time; on the LeNet sample at 5x and 10x, within 0.2 point.
     /// </summary>
-    public int AlternatingSweeps { get; init; } = 3;
+    public int AlternatingSweeps { get; init; } = 1;
 
     /// <summary>Most conjugate-gradient steps per factor in an alternating sweep. Default 20.</summary>
     public int ConjugateGradientSteps { get; init; } = 20;
@@ -50,7 +52,7 @@ public sealed record RefitOptions
     /// <summary>
     /// The quick fit <see cref="RankAllocation.OutputError"/> gives every candidate before measuring it: one
     /// alternating sweep of 5 conjugate-gradient steps per factor, no Adam. Measured on the LeNet sample, candidates
-    /// fitted so picked the same ranks at 5x and 10x as fully fitted ones (3 sweeps of 20 steps, 300 Adam steps), at a
+    /// fitted so picked the same ranks at 5x and 10x as fully fitted ones (then 3 sweeps of 20 steps, 300 Adam steps), at a
     /// fraction of the cost: what matters is how the candidates compare, not how low each gets.
     /// </summary>
     internal RefitOptions ForAllocation => this with { AlternatingSweeps = 1, ConjugateGradientSteps = 5, Steps = 0, RefitDenseLayers = false };

@@ -18,6 +18,10 @@ internal sealed class ShrunkObjective
     private Matrix? linearPart;
     private double? constantPart;
 
+    // One-entry caches of the product form's costly products, keyed on the operand's values: while alternating least
+    // squares solves the factors of one side, every product with the other side repeats unchanged.
+    private readonly ProductCache shrunkGrams = new(), linearTimesRight = new(), leftTimesLinear = new();
+
     private ShrunkObjective(LayerStatistics statistics, Matrix original, double strength)
     {
         Statistics = statistics;
@@ -76,7 +80,7 @@ internal sealed class ShrunkObjective
     {
         var quadratic = Gemm.MultiplyTransposeB(ShrunkGram(right), right);
         double value = TensorPrimitives.Dot(Gemm.TransposeAMultiply(left, left).Data, quadratic.Data)
-            - (2 * TensorPrimitives.Dot(left.Data, Gemm.MultiplyTransposeB(LinearPart, right).Data))
+            - (2 * TensorPrimitives.Dot(left.Data, LinearTimesRight(right).Data))
             + (constantPart ??= Statistics.TargetEnergy + (strength * TensorPrimitives.SumOfSquares(original.Data)));
         return Math.Max(0, value);
     }
@@ -88,9 +92,9 @@ internal sealed class ShrunkObjective
     {
         var shrunk = ShrunkGram(right);
         var leftGradient = Gemm.Multiply(left, Gemm.MultiplyTransposeB(shrunk, right));
-        TensorPrimitives.Subtract(leftGradient.Data, Gemm.MultiplyTransposeB(LinearPart, right).Data, leftGradient.Data);
+        TensorPrimitives.Subtract(leftGradient.Data, LinearTimesRight(right).Data, leftGradient.Data);
         var rightGradient = Gemm.Multiply(Gemm.TransposeAMultiply(left, left), shrunk);
-        TensorPrimitives.Subtract(rightGradient.Data, Gemm.TransposeAMultiply(left, LinearPart).Data, rightGradient.Data);
+        TensorPrimitives.Subtract(rightGradient.Data, leftTimesLinear.Get(left, l => Gemm.TransposeAMultiply(l, LinearPart)).Data, rightGradient.Data);
         TensorPrimitives.Multiply(leftGradient.Data, 2, leftGradient.Data);
         TensorPrimitives.Multiply(rightGradient.Data, 2, rightGradient.Data);
         return (leftGradient, rightGradient);
@@ -103,17 +107,23 @@ internal sealed class ShrunkObjective
     public (Matrix Left, Matrix Right) Curvature(Matrix left, Matrix right, Matrix directionLeft, Matrix directionRight)
     {
         var shrunk = ShrunkGram(directionRight);
-        TensorPrimitives.Multiply(shrunk.Data, 2, shrunk.Data);
-        return (Gemm.Multiply(directionLeft, Gemm.MultiplyTransposeB(shrunk, right)), Gemm.Multiply(Gemm.TransposeAMultiply(left, directionLeft), shrunk));
+        var leftCurvature = Gemm.Multiply(directionLeft, Gemm.MultiplyTransposeB(shrunk, right));
+        var rightCurvature = Gemm.Multiply(Gemm.TransposeAMultiply(left, directionLeft), shrunk);
+        TensorPrimitives.Multiply(leftCurvature.Data, 2, leftCurvature.Data);
+        TensorPrimitives.Multiply(rightCurvature.Data, 2, rightCurvature.Data);
+        return (leftCurvature, rightCurvature);
     }
 
-    // Ỹ·(C + sI).
-    private Matrix ShrunkGram(Matrix right)
+    // Ỹ·(C + sI), shared: callers must not modify it.
+    private Matrix ShrunkGram(Matrix right) => shrunkGrams.Get(right, r =>
     {
-        var product = Statistics.TimesGram(right);
-        TensorPrimitives.MultiplyAdd(right.Data, strength, product.Data, product.Data);
+        var product = Statistics.TimesGram(r);
+        TensorPrimitives.MultiplyAdd(r.Data, strength, product.Data, product.Data);
         return product;
-    }
+    });
+
+    // D·Ỹᵀ, shared.
+    private Matrix LinearTimesRight(Matrix right) => linearTimesRight.Get(right, r => Gemm.MultiplyTransposeB(LinearPart, r));
 
     private Matrix LinearPart => linearPart ??= BuildLinearPart();
 
@@ -126,4 +136,18 @@ internal sealed class ShrunkObjective
 
     /// <summary>The original bias column of W̃₀, entry <paramref name="output"/>.</summary>
     public double OriginalBias(int output) => original[output, original.Cols - 1];
+
+    /// <summary>The last product computed from an operand, returned again while the operand's values are the same.</summary>
+    private sealed class ProductCache
+    {
+        private Matrix? operand, product;
+
+        public Matrix Get(Matrix key, Func<Matrix, Matrix> compute)
+        {
+            if (operand is not null && operand.Rows == key.Rows && operand.Data.AsSpan().SequenceEqual(key.Data)) return product!;
+            product = compute(key);
+            operand = key.Clone();
+            return product;
+        }
+    }
 }
