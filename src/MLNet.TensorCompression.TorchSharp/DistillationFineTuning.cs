@@ -158,7 +158,8 @@ public sealed class DistillationFineTuning : FineTuning
         text += teacherTime is { } cached
             ? string.Create(invariant, $"the original's outputs cached up front ({cached.TotalSeconds:0.0} s); ")
             : "the original run per step; ";
-        text += summary.Validations == 0
+        if (summary.SkippedSteps > 0) text += string.Create(invariant, $"{summary.SkippedSteps} steps skipped for a non-finite loss or gradients; ");
+        text += data.ValidationCount == 0
             ? "no rows held back, so the last step was kept; "
             : string.Create(invariant, $"validated on {data.ValidationCount:N0} held-back rows: {summary.Metric} {summary.InitialScore:0.0000} before, {summary.BestScore:0.0000} kept (step {summary.BestStep}){(summary.StoppedEarly ? ", stopped early" : "")}{(summary.Diverged ? $", stopped at step {summary.Steps}: the loss diverged" : "")}; ");
         return text + string.Create(invariant, $"{elapsed.TotalSeconds:0} s.");

@@ -9,5 +9,6 @@ namespace MLNet.TensorCompression.TorchSharp;
 /// <param name="BestScore">The best validation metric, whose factors were kept.</param>
 /// <param name="BestStep">The step after which the kept factors were taken (0: the starting factors).</param>
 /// <param name="StoppedEarly">Whether early stopping ended the run.</param>
-/// <param name="Diverged">Whether the loss stopped being finite, which ended the run (the kept factors are from before).</param>
-internal sealed record DistillationSummary(int Steps, double Epochs, int Validations, string Metric, double InitialScore, double BestScore, int BestStep, bool StoppedEarly, bool Diverged);
+/// <param name="Diverged">Whether steps in a row had a non-finite loss or gradients, which ended the run (the kept factors are from before).</param>
+/// <param name="SkippedSteps">Steps not taken because their loss or a gradient was not finite.</param>
+internal sealed record DistillationSummary(int Steps, double Epochs, int Validations, string Metric, double InitialScore, double BestScore, int BestStep, bool StoppedEarly, bool Diverged, int SkippedSteps);

@@ -18,6 +18,31 @@ public sealed class DistillationFineTuningTests
         OnnxModelCompressor.Compress(LeNet, new CompressionOptions { MaxRank = 16 }).Model);
 
     [TestMethod]
+    public void StepsWithANonFiniteLossAreSkippedAndARunOfThemEndsWithTheKeptFactors()
+    {
+        // One factor full of NaN: every step's loss is NaN. No step may be taken (a taken step would spread the NaN to
+        // every weight), and after ten in a row the run stops with the starting factors, which validation kept.
+        var poisoned = DataFreeRank16.Value.Clone();
+        var factors = OnnxTorchGraph.CompressedLayerInputs(poisoned.Proto);
+        int index = poisoned.Graph.Initializer.ToList().FindIndex(t => factors.Contains(t.Name));
+        var factor = FloatTensorProto.Read(poisoned.Graph.Initializer[index]);
+        poisoned.Graph.Initializer[index] = FloatTensorProto.Create(factor.Name, factor.Shape.ToArray(), Enumerable.Repeat(float.NaN, factor.Data.Length).ToArray());
+        var (train, labels) = FashionSubset.Training(600);
+        var messages = new List<string>();
+
+        var outcome = new DistillationFineTuning { MaxSteps = 30, BatchSize = 32, ValidationFraction = 0.1 }
+            .Run(new FineTuningRequest(LeNet, poisoned, train, labels, Progress: messages.Add));
+
+        Assert.HasCount(10, messages.Where(m => m.StartsWith("skipped step", StringComparison.Ordinal)), string.Join("\n", messages));
+        StringAssert.Contains(outcome.Summary, "10 steps skipped for a non-finite loss or gradients");
+        StringAssert.Contains(outcome.Summary, "stopped at step 10: the loss diverged");
+        var kept = FloatTensorProto.Read(outcome.Model.Graph.Initializer.Single(t => t.Name == factor.Name));
+        Assert.IsTrue(kept.Data.All(float.IsNaN), "the kept factors are the starting ones, untouched by any step");
+        var other = poisoned.Graph.Initializer.First(t => t.DataType == 1 && t.Name != factor.Name);
+        Assert.AreEqual(other, outcome.Model.Graph.Initializer.Single(t => t.Name == other.Name), "no other weight may change either");
+    }
+
+    [TestMethod]
     public void DistillationRecoversAccuracyThatDecompositionLost()
     {
         var (train, trainLabels) = FashionSubset.Training(2000);
