@@ -229,9 +229,10 @@ internal sealed class DistillationRun : IDisposable
 
     /// <summary>
     /// One optimiser step on training batch <paramref name="step"/> at the current step size; returns the loss and
-    /// whether the step was taken. A step whose loss or any gradient is not finite is not taken: libtorch 2.10's
-    /// convolution backward returned NaN input gradients now and then on this machine (in about one batch in ten of
-    /// the VGG sample's split layers at 40x, at any learning rate), and one such step made every weight NaN.
+    /// whether the step was taken. A step whose loss or any gradient is not finite is not taken: on this machine
+    /// libtorch 2.10 now and then returned NaN from a convolution's forward or backward with every weight and input
+    /// finite (one to three steps an epoch of the VGG sample's split model at 40x; the same batch run again was
+    /// finite), and one such step taken made every weight NaN.
     /// </summary>
     public (double Loss, bool Applied) TrainStep(int step)
     {
