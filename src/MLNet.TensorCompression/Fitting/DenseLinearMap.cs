@@ -14,7 +14,7 @@ internal sealed class DenseLinearMap(FactorizedWeight weight, bool hasBias) : Fa
     private readonly double[] tensorGradient = new double[weight.Layer.WeightCount];
 
     /// <inheritdoc />
-    public override bool TakesFullBatches => false;
+    public override int ProductRows => Outputs;
 
     /// <inheritdoc />
     public override double Value(ShrunkObjective objective, double[][] factors, double[]? bias) => objective.Value(WeightOf(factors, bias));

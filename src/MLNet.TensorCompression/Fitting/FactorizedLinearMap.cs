@@ -31,11 +31,8 @@ internal abstract class FactorizedLinearMap(FactorizedWeight weight, bool hasBia
     /// <summary>Columns of W̃: K, plus 1 with a bias.</summary>
     public int AugmentedInputs => Inputs + (HasBias ? 1 : 0);
 
-    /// <summary>
-    /// Whether a gradient over every training row costs little enough to take at each step; else the optimiser draws
-    /// mini-batches where the rows are kept instead of a Gram matrix.
-    /// </summary>
-    public abstract bool TakesFullBatches { get; }
+    /// <summary>Rows of the matrices this map multiplies by C: out for a rebuilt weight, r + 1 through a bond.</summary>
+    public abstract int ProductRows { get; }
 
     /// <summary>The objective at the given factors and bias.</summary>
     public abstract double Value(ShrunkObjective objective, double[][] factors, double[]? bias);

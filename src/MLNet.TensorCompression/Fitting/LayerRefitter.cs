@@ -8,8 +8,8 @@ namespace MLNet.TensorCompression.Fitting;
 /// Re-fits one layer's factors (and its bias) so that, fed what the compressed upstream network produces, the layer
 /// reproduces the original network's output, minimising the squared error over every training row through the layer's
 /// <see cref="LayerStatistics"/>. First <see cref="AlternatingLeastSquares"/> sweeps (each factor solved given the
-/// others), then Adam on the exact gradient (mini-batches of rows where the rows are kept instead of a Gram matrix
-/// and the <see cref="FactorizedLinearMap"/> rebuilds W each step; every row through a product form). Shrinkage towards the
+/// others), then Adam on the exact gradient (mini-batches of rows where the rows are kept instead of a Gram matrix and
+/// a product with all of them would go through their principal directions). Shrinkage towards the
 /// original weight (<see cref="RefitOptions.Shrinkage"/>) keeps few images from overfitting. The held-back rows pick
 /// the best iterate, so the result is never worse on them than the decomposition it starts from.
 /// </summary>
@@ -51,7 +51,9 @@ internal static class LayerRefitter
         for (int step = 1; step <= options.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            bool miniBatch = !map.TakesFullBatches && training.KeepsRows && training.RowCount > options.BatchSize;
+            // Through principal directions the full-batch gradient is biased (the dropped directions count as no input);
+            // mini-batches of kept rows are exact in expectation. Where every row is used exactly, the full batch.
+            bool miniBatch = training.KeepsRows && training.RowCount > options.BatchSize && !training.MultipliesExactly(map.ProductRows);
             var batch = miniBatch ? objective.With(training.MiniBatch(options.BatchSize, random)) : objective;
             var (factorGradients, biasGradient) = map.Gradient(batch, factors, bias);
             double decay = 0.5 * (1 + Math.Cos(Math.PI * (step - 1) / options.Steps));

@@ -116,7 +116,7 @@ internal sealed class LayerStatistics
     public Matrix TimesGram(Matrix weight)
     {
         if (gram is not null) return Gemm.Multiply(weight, gram);
-        if (RowCount <= PrincipalRows || (long)weight.Rows * RowCount <= (long)OutputSize * PrincipalRows)
+        if (MultipliesExactly(weight.Rows))
         {
             var x = Rows().Inputs;
             return Gemm.Multiply(Gemm.MultiplyTransposeB(weight, x), x);
@@ -126,6 +126,10 @@ internal sealed class LayerStatistics
         for (int o = 0; o < projected.Rows; o++) TensorPrimitives.Multiply(projected.Row(o), energies, projected.Row(o));
         return Gemm.Multiply(projected, basis);
     }
+
+    /// <summary>Whether <see cref="TimesGram"/> of a weight with <paramref name="weightRows"/> rows is exact: from a Gram matrix, or from every kept row.</summary>
+    public bool MultipliesExactly(int weightRows) =>
+        gram is not null || RowCount <= PrincipalRows || (long)weightRows * RowCount <= (long)OutputSize * PrincipalRows;
 
     /// <summary>Most directions of the kept rows that <see cref="TimesGram"/> uses: a product with them costs 2·out·K̃·this, not 2·out·K̃·rows.</summary>
     public const int PrincipalRows = 256;

@@ -14,13 +14,15 @@ namespace MLNet.TensorCompression.Fitting;
 internal sealed class ProductLinearMap : FactorizedLinearMap
 {
     private readonly int bond;
+    private readonly int productRows;
 
     // A kernel's split puts the input channels and the spatial mode before the bond, so its sides come transposed.
     private readonly bool outputsTrail;
 
-    private ProductLinearMap(FactorizedWeight weight, bool hasBias, int bond, bool outputsTrail) : base(weight, hasBias)
+    private ProductLinearMap(FactorizedWeight weight, bool hasBias, int bond, bool outputsTrail, int productRows) : base(weight, hasBias)
     {
         this.bond = bond;
+        this.productRows = productRows;
         this.outputsTrail = outputsTrail;
     }
 
@@ -38,11 +40,11 @@ internal sealed class ProductLinearMap : FactorizedLinearMap
         if (bond < 1 || bond >= weight.Tensor.ModeSizes.Count) return null;
         if (weight.Tensor.SplitAtBond(bond) is not { } sides) return null;
         int rank = sides.Leading.Cols + (hasBias ? 1 : 0);
-        return rank < weight.Layer.OutputSize ? new ProductLinearMap(weight, hasBias, bond, isKernel) : null;
+        return rank < weight.Layer.OutputSize ? new ProductLinearMap(weight, hasBias, bond, isKernel, rank) : null;
     }
 
     /// <inheritdoc />
-    public override bool TakesFullBatches => true;
+    public override int ProductRows => productRows;
 
     /// <inheritdoc />
     public override double Value(ShrunkObjective objective, double[][] factors, double[]? bias)
