@@ -128,18 +128,21 @@ public sealed class HierarchicalTucker : FactorizedTensor
     /// <remarks>Only at the root's split: Leading = U_l, Trailing = Y_root (the right frame applied to the root's transfer tensor).</remarks>
     internal override (Matrix Leading, Matrix Trailing)? SplitAtBond(int leadingModes)
     {
+        if (!RootSplitsAfter(leadingModes)) return null;
         var root = Tree.Root;
-        if (root.IsLeaf || root.Left!.ModeCount != leadingModes) return null;
-        return (Expand(root.Left), ApplyRightFrame(root, Expand(root.Right!)));
+        return (Expand(root.Left!), ApplyRightFrame(root, Expand(root.Right!)));
     }
 
     /// <inheritdoc />
     internal override double[][] SplitGradient(int leadingModes, Matrix leadingGradient, Matrix trailingGradient)
     {
-        if (Tree.Root.IsLeaf || Tree.Root.Left!.ModeCount != leadingModes)
+        if (!RootSplitsAfter(leadingModes))
             throw new ArgumentOutOfRangeException(nameof(leadingModes), leadingModes, $"The tree's root does not split after {leadingModes} modes.");
         return HierarchicalTuckerGradient.BackwardFromRootSides(this, leadingGradient, trailingGradient);
     }
+
+    // Whether the root's children are modes [0, leadingModes) and the rest: the one bond an HT tensor splits at.
+    private bool RootSplitsAfter(int leadingModes) => !Tree.Root.IsLeaf && Tree.Root.Left!.ModeCount == leadingModes;
 
     /// <inheritdoc />
     public override double[] ToDense() => Expand(Tree.Root).Data;

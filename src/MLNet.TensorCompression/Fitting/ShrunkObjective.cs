@@ -66,9 +66,16 @@ internal sealed class ShrunkObjective
     /// <summary>The Hessian applied to a direction: 2(ΔC + sΔ).</summary>
     public Matrix Curvature(Matrix direction)
     {
-        var product = Statistics.TimesGram(direction);
-        TensorPrimitives.MultiplyAdd(direction.Data, strength, product.Data, product.Data);
+        var product = TimesShrunkGram(direction);
         TensorPrimitives.Multiply(product.Data, 2, product.Data);
+        return product;
+    }
+
+    // X·(C + sI) for any X of K̃ columns, a new matrix.
+    private Matrix TimesShrunkGram(Matrix x)
+    {
+        var product = Statistics.TimesGram(x);
+        TensorPrimitives.MultiplyAdd(x.Data, strength, product.Data, product.Data);
         return product;
     }
 
@@ -115,12 +122,7 @@ internal sealed class ShrunkObjective
     }
 
     // Ỹ·(C + sI), shared: callers must not modify it.
-    private Matrix ShrunkGram(Matrix right) => shrunkGrams.Get(right, r =>
-    {
-        var product = Statistics.TimesGram(r);
-        TensorPrimitives.MultiplyAdd(r.Data, strength, product.Data, product.Data);
-        return product;
-    });
+    private Matrix ShrunkGram(Matrix right) => shrunkGrams.Get(right, TimesShrunkGram);
 
     // D·Ỹᵀ, shared.
     private Matrix LinearTimesRight(Matrix right) => linearTimesRight.Get(right, r => Gemm.MultiplyTransposeB(LinearPart, r));
