@@ -47,8 +47,13 @@ internal static class SessionCost
     }
 
     /// <summary>This process's peak resident set (VmHWM), in bytes.</summary>
-    public static long PeakResidentBytes() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    public static long PeakResidentBytes() => ProcessStatus("VmHWM:");
+
+    /// <summary>This process's resident set now (VmRSS), in bytes.</summary>
+    public static long ResidentBytes() => ProcessStatus("VmRSS:");
+
+    private static long ProcessStatus(string field) =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(field)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
 
     private static long PeakOfScoringProcess(string model)
     {

@@ -44,6 +44,8 @@ internal sealed class DataAwareFitting(OnnxModel original, CalibrationSet sample
             var clock = Stopwatch.StartNew();
             var layer = weight.Layer;
             var (training, holdout) = Statistics(weight, buildModel(layers), heldBack, cancellationToken);
+            progress?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"gathered {layer.Name}'s statistics: {training.RowCount:N0} rows to fit, {holdout.RowCount:N0} held back ({clock.Elapsed.TotalSeconds:F1} s)"));
             var (refitted, before, after) = LayerRefitter.Refit(weight, training, holdout, options with { Seed = random.Next() }, cancellationToken);
             // A dense layer the fit could not improve on the held-back rows stays exactly as it was.
             if (layers[i].Weight is not null || after < before) layers[i] = candidate with { Weight = refitted };

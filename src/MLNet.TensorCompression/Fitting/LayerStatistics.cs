@@ -17,7 +17,6 @@ internal sealed class LayerStatistics
     private readonly List<(double[] Inputs, double[] Targets)>? rows;
     private (Matrix Inputs, Matrix Targets)? rowMatrices;
     private (Matrix Basis, double[] Energies)? principalRows;
-    private double[]? crossScratch, gramScratch;
 
     /// <summary>Empty statistics for a layer of <paramref name="inputSize"/> inputs and <paramref name="outputSize"/> outputs.</summary>
     /// <param name="inputSize">K, the inputs per row (C_in·kh·kw for a convolution).</param>
@@ -69,15 +68,14 @@ internal sealed class LayerStatistics
         if (inputs.Cols != AugmentedSize || targets.Cols != OutputSize || inputs.Rows != targets.Rows)
             throw new ArgumentException($"Expected rows of {AugmentedSize} inputs and {OutputSize} targets; got {inputs.Rows}×{inputs.Cols} and {targets.Rows}×{targets.Cols}.");
         if (inputs.Rows == 0) return;
-        // Into scratch arrays kept between calls: a 4,609-input layer's Gram matrix is 170 MB, and a new one per chunk
-        // of rows piled up gigabytes of large-object garbage before the runtime collected it.
-        crossScratch ??= new double[Cross.Data.Length];
-        TensorPrimitives.Add(Cross.Data, Gemm.TransposeAMultiply(inputs, targets, crossScratch).Data, Cross.Data);
+        // Added in place: a 4,609-input layer's Gram matrix is 170 MB, and a product per chunk of rows, even into a
+        // kept scratch array, doubled that.
+        Gemm.AddTransposeAMultiply(inputs, targets, Cross);
         TargetEnergy += TensorPrimitives.Dot(targets.Data, targets.Data);
         for (int row = 0; row < inputs.Rows; row++) TensorPrimitives.Add(InputSum, inputs.Row(row), InputSum);
         InputEnergy += TensorPrimitives.Dot(inputs.Data, inputs.Data);
         RowCount += inputs.Rows;
-        if (gram is not null) TensorPrimitives.Add(gram.Data, Gemm.GramOfColumns(inputs, gramScratch ??= new double[gram.Data.Length]).Data, gram.Data);
+        if (gram is not null) Gemm.AddGramOfColumns(inputs, gram);
         else
         {
             rows!.Add((inputs.Data[..(inputs.Rows * inputs.Cols)], targets.Data[..(targets.Rows * targets.Cols)]));
@@ -224,6 +222,9 @@ internal sealed class LayerStatistics
             inputOffset += x.Length;
             targetOffset += y.Length;
         }
+        // The list now holds the matrices' arrays alone, so the rows are not kept twice.
+        rows!.Clear();
+        rows.Add((inputs, targets));
         rowMatrices = (new Matrix((int)RowCount, AugmentedSize, inputs), new Matrix((int)RowCount, OutputSize, targets));
         return rowMatrices.Value;
     }

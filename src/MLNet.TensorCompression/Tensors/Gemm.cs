@@ -63,14 +63,26 @@ internal static class Gemm
     /// <summary>Returns aᵀ·b for a (k×m) and b (k×n), without forming aᵀ.</summary>
     /// <param name="a">Factor whose transpose is taken, k×m.</param>
     /// <param name="b">Right factor, k×n.</param>
-    /// <param name="output">Where to write the m×n result (overwritten), so that a caller repeating the product reuses one array; null: a new one.</param>
-    /// <exception cref="ArgumentException">The row counts differ, or <paramref name="output"/> is not m×n long.</exception>
-    public static Matrix TransposeAMultiply(Matrix a, Matrix b, double[]? output = null)
+    /// <exception cref="ArgumentException">The row counts differ.</exception>
+    public static Matrix TransposeAMultiply(Matrix a, Matrix b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         RequireSameSize(a.Rows, b.Rows, "a.Rows", "b.Rows");
-        return Run(new Operand(a.Data, 1, a.Cols), new Operand(b.Data, 1, b.Cols), a.Cols, b.Cols, a.Rows, lowerOnly: false, output);
+        return Run(new Operand(a.Data, 1, a.Cols), new Operand(b.Data, 1, b.Cols), a.Cols, b.Cols, a.Rows, lowerOnly: false);
+    }
+
+    /// <summary>
+    /// <paramref name="sum"/> += aᵀ·b for a (k×m) and b (k×n), in place: a running sum over chunks of rows needs no
+    /// second m×n array (a 4,609-input layer's Gram matrix is 170 MB).
+    /// </summary>
+    /// <exception cref="ArgumentException">The row counts differ, or <paramref name="sum"/> is not m×n.</exception>
+    public static void AddTransposeAMultiply(Matrix a, Matrix b, Matrix sum)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        RequireSameSize(a.Rows, b.Rows, "a.Rows", "b.Rows");
+        Run(new Operand(a.Data, 1, a.Cols), new Operand(b.Data, 1, b.Cols), a.Cols, b.Cols, a.Rows, lowerOnly: false, sum);
     }
 
     /// <summary>Returns a·bᵀ for a (m×k) and b (n×k), without forming bᵀ.</summary>
@@ -97,14 +109,20 @@ internal static class Gemm
 
     /// <summary>Returns the symmetric aᵀ·a (cols × cols); only the lower triangle is computed, then mirrored.</summary>
     /// <param name="a">The matrix, typically tall and skinny.</param>
-    /// <param name="output">Where to write the cols × cols result (overwritten), so that a caller repeating the product reuses one array; null: a new one.</param>
-    /// <exception cref="ArgumentException"><paramref name="output"/> is not cols × cols long.</exception>
-    public static Matrix GramOfColumns(Matrix a, double[]? output = null)
+    public static Matrix GramOfColumns(Matrix a)
     {
         ArgumentNullException.ThrowIfNull(a);
-        Matrix c = Run(new Operand(a.Data, 1, a.Cols), new Operand(a.Data, 1, a.Cols), a.Cols, a.Cols, a.Rows, lowerOnly: true, output);
+        Matrix c = Run(new Operand(a.Data, 1, a.Cols), new Operand(a.Data, 1, a.Cols), a.Cols, a.Cols, a.Rows, lowerOnly: true);
         MirrorLowerToUpper(c);
         return c;
+    }
+
+    /// <summary><paramref name="sum"/> += aᵀ·a, in place (see <see cref="AddTransposeAMultiply"/>); <paramref name="sum"/> must be symmetric, and stays so.</summary>
+    /// <exception cref="ArgumentException"><paramref name="sum"/> is not cols × cols.</exception>
+    public static void AddGramOfColumns(Matrix a, Matrix sum)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        MirrorLowerToUpper(Run(new Operand(a.Data, 1, a.Cols), new Operand(a.Data, 1, a.Cols), a.Cols, a.Cols, a.Rows, lowerOnly: true, sum));
     }
 
     private static void RequireSameSize(int left, int right, string leftName, string rightName)
@@ -129,21 +147,21 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// Returns a·b for the logical m×k operand a and k×n operand b, in <paramref name="output"/> when given; with
+    /// Returns a·b for the logical m×k operand a and k×n operand b, or <paramref name="sum"/> + a·b in
+    /// <paramref name="sum"/> when given; with
     /// <paramref name="lowerOnly"/> only entries with j ≤ i are set.
     /// </summary>
-    private static Matrix Run(Operand a, Operand b, int m, int n, int k, bool lowerOnly, double[]? output = null)
+    private static Matrix Run(Operand a, Operand b, int m, int n, int k, bool lowerOnly, Matrix? sum = null)
     {
         long length = (long)m * n;
-        if (output is not null && output.Length != length)
+        if (sum is not null && (sum.Rows != m || sum.Cols != n))
         {
-            throw new ArgumentException($"The output array holds {output.Length} values; a {m}×{n} product needs {length}.", nameof(output));
+            throw new ArgumentException($"The sum is {sum.Rows}×{sum.Cols}; the product is {m}×{n}.", nameof(sum));
         }
 
         if (m == 0 || n == 0 || k == 0)
         {
-            output?.AsSpan().Clear();
-            return new Matrix(m, n, output ?? new double[length]);
+            return sum ?? new Matrix(m, n, new double[length]);
         }
 
         if (length > Array.MaxLength)
@@ -151,12 +169,13 @@ internal static class Gemm
             throw new ArgumentException($"A {m}×{n} product does not fit in one array.");
         }
 
-        // Not zeroed: the first depth block stores rather than adds, which saves a pass over the output.
-        var c = new Matrix(m, n, output ?? GC.AllocateUninitializedArray<double>((int)length));
+        // Not zeroed: the first depth block stores rather than adds (unless there is a sum to add to), which saves a
+        // pass over the output.
+        var c = sum ?? new Matrix(m, n, GC.AllocateUninitializedArray<double>((int)length));
 
         long work = (long)m * n * k;
         int workers = work < ParallelThreshold ? 1 : Environment.ProcessorCount;
-        var problem = new Problem(a, b, lowerOnly);
+        var problem = new Problem(a, b, lowerOnly, AddToOutput: sum is not null);
 
         if (workers > 1 && (long)m * n <= DepthSplitMaxOutput && k >= 2 * KC * workers)
         {
@@ -194,7 +213,7 @@ internal static class Gemm
                     continue;
                 }
 
-                ComputeBlock(problem, i0, Math.Min(m, i0 + blockRows), j0, Math.Min(n, j0 + blockCols), 0, k, c.Data, n);
+                ComputeBlock(problem, i0, Math.Min(m, i0 + blockRows), j0, Math.Min(n, j0 + blockCols), 0, k, c.Data, n, problem.AddToOutput);
             }
         });
         return c;
@@ -210,7 +229,8 @@ internal static class Gemm
         {
             double[] target = part == 0 ? c.Data : partials[part - 1] = GC.AllocateUninitializedArray<double>(m * n);
             int p0 = part * chunk;
-            ComputeBlock(problem, 0, m, 0, n, p0, Math.Min(k, p0 + chunk), target, n);
+            // The first part adds to c when c holds a sum; the others start fresh arrays.
+            ComputeBlock(problem, 0, m, 0, n, p0, Math.Min(k, p0 + chunk), target, n, addToC: part == 0 && problem.AddToOutput);
         });
 
         foreach (double[] partial in partials)
@@ -241,8 +261,8 @@ internal static class Gemm
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, body);
     }
 
-    /// <summary>c[i0..i1, j0..j1] = a[i0..i1, p0..p1]·b[p0..p1, j0..j1], with c addressed as c[i·ldc + j]; skips tiles above the diagonal when the problem is lower-only.</summary>
-    private static unsafe void ComputeBlock(Problem problem, int i0, int i1, int j0, int j1, int p0, int p1, double[] c, int ldc)
+    /// <summary>c[i0..i1, j0..j1] (+)= a[i0..i1, p0..p1]·b[p0..p1, j0..j1], with c addressed as c[i·ldc + j], added when <paramref name="addToC"/>; skips tiles above the diagonal when the problem is lower-only.</summary>
+    private static unsafe void ComputeBlock(Problem problem, int i0, int i1, int j0, int j1, int p0, int p1, double[] c, int ldc, bool addToC)
     {
         double[] bufferA = packedA ??= GC.AllocateUninitializedArray<double>(MC * KC, pinned: true);
         double[] bufferB = packedB ??= GC.AllocateUninitializedArray<double>(KC * NC, pinned: true);
@@ -283,7 +303,7 @@ internal static class Gemm
                                 }
 
                                 double* tile = cData + ((ic + ir) * (long)ldc) + jc + jr;
-                                Kernel(kc, pa + (ir * kc), panelB, tile, ldc, rows, cols, accumulate: pc != p0);
+                                Kernel(kc, pa + (ir * kc), panelB, tile, ldc, rows, cols, accumulate: addToC || pc != p0);
                             }
                         }
                     }
@@ -465,5 +485,5 @@ internal static class Gemm
     /// <summary>A logical operand over row-major storage: element (index, depth) is Data[index·IndexStride + depth·DepthStride].</summary>
     private readonly record struct Operand(double[] Data, int IndexStride, int DepthStride);
 
-    private readonly record struct Problem(Operand A, Operand B, bool LowerOnly);
+    private readonly record struct Problem(Operand A, Operand B, bool LowerOnly, bool AddToOutput);
 }

@@ -76,18 +76,25 @@ public sealed class GemmTests
     }
 
     [TestMethod]
-    public void AGivenOutputArrayIsOverwrittenWithTheProduct()
+    [DataRow(700, 90, 5)]   // output blocks
+    [DataRow(3000, 40, 40)] // depth split between workers: the first part adds to the sum, the others start afresh
+    public void AddingIntoASumAddsTheProductToWhatWasThere(int k, int m, int n)
     {
-        // Filled with garbage first: the product must not add to what was there (the first depth block stores).
-        Matrix a = TestMatrices.Uniform(700, 90, 3), b = TestMatrices.Uniform(700, 5, 4);
-        var gramOutput = Enumerable.Repeat(7.0, 90 * 90).ToArray();
-        var crossOutput = Enumerable.Repeat(-3.0, 90 * 5).ToArray();
-        Matrix gram = Gemm.GramOfColumns(a, gramOutput), cross = Gemm.TransposeAMultiply(a, b, crossOutput);
-        Assert.AreSame(gramOutput, gram.Data);
-        Assert.AreSame(crossOutput, cross.Data);
-        AssertClose(Gemm.GramOfColumns(a), gram, 700);
-        AssertClose(Gemm.TransposeAMultiply(a, b), cross, 700);
-        Assert.Contains("needs 450", Assert.ThrowsExactly<ArgumentException>(() => Gemm.TransposeAMultiply(a, b, new double[449])).Message);
+        Matrix a = TestMatrices.Uniform(k, m, 3), b = TestMatrices.Uniform(k, n, 4);
+        var start = TestMatrices.Uniform(m, m, 5);
+        var symmetricStart = Gemm.GramOfColumns(start);
+        Matrix gram = symmetricStart.Clone(), cross = TestMatrices.Uniform(m, n, 6);
+        var crossStart = cross.Clone();
+        Gemm.AddGramOfColumns(a, gram);
+        Gemm.AddTransposeAMultiply(a, b, cross);
+        var expectedGram = Gemm.GramOfColumns(a);
+        System.Numerics.Tensors.TensorPrimitives.Add(expectedGram.Data, symmetricStart.Data, expectedGram.Data);
+        var expectedCross = Gemm.TransposeAMultiply(a, b);
+        System.Numerics.Tensors.TensorPrimitives.Add(expectedCross.Data, crossStart.Data, expectedCross.Data);
+        AssertClose(expectedGram, gram, k + m);
+        AssertExactlySymmetric(gram);
+        AssertClose(expectedCross, cross, k);
+        Assert.Contains($"product is {m}×{n}", Assert.ThrowsExactly<ArgumentException>(() => Gemm.AddTransposeAMultiply(a, b, new Matrix(m, n + 1))).Message);
     }
 
     [TestMethod]
