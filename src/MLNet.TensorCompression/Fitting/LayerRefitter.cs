@@ -41,7 +41,7 @@ internal static class LayerRefitter
         for (int sweep = 0; sweep < options.AlternatingSweeps; sweep++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            AlternatingLeastSquares.Sweep(map, objective, factors, bias, options.ConjugateGradientSteps, cancellationToken);
+            AlternatingLeastSquares.Sweep(map, objective, factors, bias, options.ConjugateGradientSteps, HoldoutLoss, cancellationToken);
             KeepIfBetter();
         }
 

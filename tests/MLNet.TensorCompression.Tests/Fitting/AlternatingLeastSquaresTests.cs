@@ -55,14 +55,56 @@ public sealed class AlternatingLeastSquaresTests
         Assert.IsLessThan(1e-8 * statistics.TargetEnergy, map.Value(objective, factors, bias));
     }
 
+    [TestMethod]
+    [DynamicData(nameof(Layers))]
+    public void AGuardedSweepNeverRaisesTheHeldBackErrorAndStillFitsWhatGeneralises(string name, FactorizedWeight start)
+    {
+        var (map, training, truth) = RowsOfARandomWeight(start, rows: 400, seed: 7);
+        var objective = ShrunkObjective.Create(training, truth, 0);
+        var startBias = Bias(start);
+        // Held-back rows that disagree with the training rows (the start's own weight: its error there is 0) and rows that
+        // agree (the same random weight).
+        var (_, disagreeing, _) = RowsOfAWeight(start, new DenseLinearMap(start, map.HasBias).WeightOf(start.Tensor.Factors.ToArray(), startBias), rows: 100, seed: 8);
+        var (_, agreeing, _) = RowsOfAWeight(start, truth, rows: 100, seed: 8);
+        foreach (var (heldBack, agrees) in new[] { (disagreeing, false), (agreeing, true) })
+        {
+            double HeldBack(double[][] f, double[]? b) => map.SumOfSquaredErrors(heldBack, f, b);
+            var guarded = (Factors: Copy(start), Bias: (double[]?)startBias?.Clone());
+            var free = (Factors: Copy(start), Bias: (double[]?)startBias?.Clone());
+            double before = HeldBack(guarded.Factors, guarded.Bias);
+            AlternatingLeastSquares.Sweep(map, objective, guarded.Factors, guarded.Bias, conjugateGradientSteps: 10, () => HeldBack(guarded.Factors, guarded.Bias));
+            AlternatingLeastSquares.Sweep(map, objective, free.Factors, free.Bias, conjugateGradientSteps: 10);
+            double guardedAfter = HeldBack(guarded.Factors, guarded.Bias), freeAfter = HeldBack(free.Factors, free.Bias);
+            if (agrees)
+            {
+                Assert.IsLessThan(0.9 * before, guardedAfter, $"{name}: rows that agree must still be fitted ({before} → {guardedAfter})");
+            }
+            else
+            {
+                Assert.IsGreaterThan(before, freeAfter, $"{name}: the unguarded sweep should fit the training rows away from the held-back ones");
+                Assert.IsLessThanOrEqualTo(before, guardedAfter, $"{name}: the guarded sweep raised the held-back error ({before} → {guardedAfter})");
+            }
+        }
+    }
+
+    private static double[][] Copy(FactorizedWeight weight) => weight.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
+
     /// <summary>Random rows x̃ (with the constant column when the layer has a bias) and targets y = W*x̃ of a random weight W*.</summary>
     private static (FactorizedLinearMap Map, LayerStatistics Statistics, Matrix Truth) RowsOfARandomWeight(FactorizedWeight start, int rows, int seed)
     {
         var random = new Random(seed);
-        bool bias = start.Layer.Bias is not null;
-        var map = FactorizedLinearMap.Create(start, bias);
+        var map = FactorizedLinearMap.Create(start, start.Layer.Bias is not null);
         var truth = new Matrix(map.Outputs, map.AugmentedInputs);
         for (int i = 0; i < truth.Data.Length; i++) truth.Data[i] = (2 * random.NextDouble()) - 1;
+        return RowsOfAWeight(start, truth, rows, seed + 1000);
+    }
+
+    /// <summary>Random rows x̃ and targets y = W*x̃ of <paramref name="truth"/> (W* augmented with the bias column when the layer has one).</summary>
+    private static (FactorizedLinearMap Map, LayerStatistics Statistics, Matrix Truth) RowsOfAWeight(FactorizedWeight start, Matrix truth, int rows, int seed)
+    {
+        var random = new Random(seed);
+        bool bias = start.Layer.Bias is not null;
+        var map = FactorizedLinearMap.Create(start, bias);
         var x = new Matrix(rows, map.AugmentedInputs);
         for (int i = 0; i < x.Data.Length; i++) x.Data[i] = (2 * random.NextDouble()) - 1;
         if (bias) for (int r = 0; r < rows; r++) x[r, map.Inputs] = 1;
