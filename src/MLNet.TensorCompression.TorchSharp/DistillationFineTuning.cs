@@ -89,6 +89,12 @@ public sealed class DistillationFineTuning : FineTuning
     /// <summary>Stop after this many validations in a row without improvement; null (default): never stop early.</summary>
     public int? EarlyStoppingPatience { get; set; }
 
+    /// <summary>
+    /// Most input values one forward and backward pass takes; a larger batch is passed in parts whose gradients add up
+    /// (the same step, less memory). 2²¹: 13 images of 3×224×224, all 128 rows of 1×28×28.
+    /// </summary>
+    internal long MaxInputValuesPerPass { get; init; } = 1L << 21;
+
     /// <inheritdoc />
     public override void Validate()
     {

@@ -46,6 +46,9 @@ internal sealed class DistillationRun : IDisposable
         optimizer = optim.Adam(parameters, settings.LearningRate);
     }
 
+    /// <summary>The student's weights this run trains.</summary>
+    internal IReadOnlyList<Parameter> TrainedParameters => parameters;
+
     /// <summary>
     /// Sets the thread count, compiles the student with the weights <paramref name="settings"/> train and the outputs it
     /// distils, resolves each output's loss from its shape, caches the teacher's outputs (or compiles the teacher to run
@@ -233,18 +236,32 @@ internal sealed class DistillationRun : IDisposable
     /// libtorch 2.10 now and then returned NaN from a convolution's forward or backward with every weight and input
     /// finite (one to three steps an epoch of the VGG sample's split model at 40x; the same batch run again was
     /// finite), and one such step taken made every weight NaN.
+    /// <para>
+    /// The batch goes forward and backward in parts of at most <see cref="DistillationFineTuning.MaxInputValuesPerPass"/>
+    /// input values, their gradients added up, each part's loss weighted by its share of rows: the same step, with the
+    /// activation memory of a part (95 images of 224×224 through ResNet-18 at once took libtorch to 6.8 GB).
+    /// </para>
     /// </summary>
     public (double Loss, bool Applied) TrainStep(int step)
     {
         using var scope = NewDisposeScope();
         var (inputs, labels, cached) = data.Batch(step, settings.BatchSize);
         var teacherOutputs = cached ?? TeacherForward(inputs);
-        var studentOutputs = student.ForwardOutputs(inputs);
-        var loss = DistillationLoss.Compute(outputs, studentOutputs, teacherOutputs, labels, settings.Temperature, settings.DistillationWeight);
-        double value = loss.item<float>();
+        var teacherScales = DistillationLoss.TeacherScales(outputs, teacherOutputs);
+        long rows = inputs.shape[0];
+        long rowsPerPass = Math.Clamp(settings.MaxInputValuesPerPass / Math.Max(1, inputs.numel() / rows), 1, rows);
         optimizer.zero_grad();
-        if (!double.IsFinite(value)) return (value, false);
-        loss.backward();
+        double value = 0;
+        for (long start = 0; start < rows; start += rowsPerPass)
+        {
+            using var passScope = NewDisposeScope();
+            long count = Math.Min(rowsPerPass, rows - start);
+            var loss = DistillationLoss.Compute(outputs, student.ForwardOutputs(inputs.narrow(0, start, count)), teacherOutputs.Select(o => o.narrow(0, start, count)).ToArray(),
+                labels?.narrow(0, start, count), settings.Temperature, settings.DistillationWeight, teacherScales) * ((double)count / rows);
+            value += loss.item<float>();
+            if (!double.IsFinite(value)) return (value, false);
+            loss.backward();
+        }
         if (parameters.Any(p => p.grad is { } gradient && !gradient.isfinite().all().item<bool>())) return (value, false);
         optimizer.step();
         return (value, true);

@@ -18,6 +18,33 @@ public sealed class DistillationFineTuningTests
         OnnxModelCompressor.Compress(LeNet, new CompressionOptions { MaxRank = 16 }).Model);
 
     [TestMethod]
+    [DataRow(DistillationLossKind.LogitsKL)]   // with the labels' cross-entropy
+    [DataRow(DistillationLossKind.FeatureMse)] // normalised by the whole batch's teacher
+    public void AStepPassedInPartsHasTheWholeBatchsLossAndGradients(DistillationLossKind kind)
+    {
+        var (train, labels) = FashionSubset.Training(300);
+        (double Loss, float[][] Gradients) FirstStep(long maxInputValuesPerPass)
+        {
+            var settings = new DistillationFineTuning { BatchSize = 64, LossKind = kind, MaxInputValuesPerPass = maxInputValuesPerPass };
+            using var run = DistillationRun.Start(settings, new FineTuningRequest(LeNet, DataFreeRank16.Value, train, labels));
+            var (loss, applied) = run.TrainStep(0);
+            Assert.IsTrue(applied, "the step is taken");
+            return (loss, run.TrainedParameters.Select(p => p.grad!.data<float>().ToArray()).ToArray());
+        }
+
+        var whole = FirstStep(64 * 28 * 28);
+        var parts = FirstStep(10 * 28 * 28); // six parts of 10 rows and one of 4
+        Assert.AreEqual(whole.Loss, parts.Loss, 1e-5 * Math.Abs(whole.Loss), "loss");
+        for (int i = 0; i < whole.Gradients.Length; i++)
+        {
+            float scale = whole.Gradients[i].Max(Math.Abs);
+            Assert.IsGreaterThan(0f, scale, $"parameter {i} has a gradient");
+            float difference = whole.Gradients[i].Zip(parts.Gradients[i], (a, b) => Math.Abs(a - b)).Max();
+            Assert.IsLessThan(1e-4f * scale, difference, $"parameter {i}: gradients differ by {difference} (largest {scale})");
+        }
+    }
+
+    [TestMethod]
     public void StepsWithANonFiniteLossAreSkippedAndARunOfThemEndsWithTheKeptFactors()
     {
         // One factor full of NaN: every step's loss is NaN. No step may be taken (a taken step would spread the NaN to
