@@ -57,7 +57,6 @@ internal static class DistillationLoss
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "A concrete loss kind is needed; Auto is resolved per output first."),
     };
 
-    /// <summary>T²·KL(teacher ‖ student) over the last axis of [rows, classes] at temperature T, averaged over rows (the T² keeps its gradients on the cross-entropy's scale).</summary>
     /// <summary>
     /// Per output, what <see cref="Compute"/> needs of the whole batch when it is computed part by part: the relative
     /// MSE's mean square of the teacher (null for the other kinds, which are means over rows already).
@@ -67,6 +66,7 @@ internal static class DistillationLoss
 
     private static Tensor TeacherScale(Tensor teacher) => teacher.square().mean().clamp_min(MeanSquareFloor);
 
+    /// <summary>T²·KL(teacher ‖ student) over the last axis of [rows, classes] at temperature T, averaged over rows (the T² keeps its gradients on the cross-entropy's scale).</summary>
     private static Tensor SoftKL(Tensor student, Tensor teacher, double temperature)
     {
         var teacherLog = F.log_softmax(teacher / temperature, 1);
