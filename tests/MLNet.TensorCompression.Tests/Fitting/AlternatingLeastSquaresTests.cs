@@ -28,7 +28,7 @@ public sealed class AlternatingLeastSquaresTests
         foreach (double shrinkage in new[] { 0, 0.1 })
         {
             var objective = ShrunkObjective.Create(statistics, new DenseLinearMap(start, map.HasBias).WeightOf(start.Tensor.Factors.ToArray(), Bias(start)), shrinkage);
-            var factors = start.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
+            var factors = Copy(start);
             var currentBias = Bias(start);
             double first = map.Value(objective, factors, currentBias), previous = first;
             for (int sweep = 0; sweep < 4; sweep++)
@@ -49,7 +49,7 @@ public sealed class AlternatingLeastSquaresTests
         var start = RandomLayers.TensorTrainLinear(5, [2, 3], [3, 2], [1, 6, 1], new LinearOptions());
         var (map, statistics, truth) = RowsOfARandomWeight(start, rows: 200, seed: 9);
         var objective = ShrunkObjective.Create(statistics, truth, 0);
-        var factors = start.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
+        var factors = Copy(start);
         var bias = Bias(start)!;
         for (int sweep = 0; sweep < 10; sweep++) AlternatingLeastSquares.Sweep(map, objective, factors, bias, conjugateGradientSteps: 60);
         Assert.IsLessThan(1e-8 * statistics.TargetEnergy, map.Value(objective, factors, bias));
@@ -87,6 +87,7 @@ public sealed class AlternatingLeastSquaresTests
         }
     }
 
+    /// <summary>A copy of the decomposition's factors, for a fit to change.</summary>
     private static double[][] Copy(FactorizedWeight weight) => weight.Tensor.Factors.Select(f => (double[])f.Clone()).ToArray();
 
     /// <summary>Random rows x̃ (with the constant column when the layer has a bias) and targets y = W*x̃ of a random weight W*.</summary>
